@@ -1,0 +1,1 @@
+"""Sourcing, fulfilment orders, picking, packing, shipments (built in a later issue)."""

@@ -1,0 +1,168 @@
+"""Head office's admin for stock master data. Every save goes through a service;
+levels, movements and reservations are read-only here (feeds, movements and
+orders change them). Rules keep their history (who, when, what)."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from inventory.models import (
+    ChannelAllocation,
+    FutureStock,
+    ProtectionRule,
+    Reservation,
+    Sku,
+    StockLevel,
+    StockMovement,
+    StockPoint,
+)
+from inventory.services.allocations import delete_channel_allocation, save_channel_allocation
+from inventory.services.catalogue import create_sku, create_stock_point, update_sku, update_stock_point
+from inventory.services.incoming import save_future_stock
+from inventory.services.protection import delete_protection_rule, save_protection_rule
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _changed(form) -> dict:
+    return {name: form.cleaned_data[name] for name in form.changed_data}
+
+
+@admin.register(StockPoint)
+class StockPointAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "city", "region", "daily_capacity", "is_active"]
+    list_filter = ["kind", "region", "is_active"]
+    search_fields = ["code", "name", "city", "postal_code"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            update_stock_point(StockPoint.objects.get(pk=obj.pk), **_changed(form))
+        else:
+            obj.pk = create_stock_point(**form.cleaned_data).pk
+
+
+@admin.register(Sku)
+class SkuAdmin(admin.ModelAdmin):
+    list_display = ["code", "ean", "name", "category", "price", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["code", "ean", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            update_sku(Sku.objects.get(pk=obj.pk), **_changed(form))
+        else:
+            obj.pk = create_sku(**form.cleaned_data).pk
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    list_display = ["sku", "stock_point", "on_hand", "reserved", "protection", "atp", "counted_at"]
+    list_select_related = ["sku", "stock_point"]
+    list_filter = ["stock_point__kind"]
+    search_fields = ["sku__code", "sku__ean", "stock_point__code"]
+    show_full_result_count = False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "sku",
+        "stock_point",
+        "reason",
+        "quantity",
+        "on_hand_after",
+        "actor",
+        "reference",
+    ]
+    list_select_related = ["sku", "stock_point"]
+    list_filter = ["reason"]
+    search_fields = ["sku__code", "stock_point__code", "reference", "actor"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "sku", "stock_point", "channel", "quantity", "status", "expires_at"]
+    list_select_related = ["sku", "stock_point"]
+    list_filter = ["status", "channel"]
+    search_fields = ["reference", "sku__code"]
+
+
+@admin.register(ProtectionRule)
+class ProtectionRuleAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "stock_point_kind",
+        "stock_point",
+        "category",
+        "sku",
+        "units",
+        "percent",
+        "is_override",
+    ]
+    list_filter = ["stock_point_kind", "category"]
+    autocomplete_fields = ["stock_point", "sku"]
+    search_fields = ["stock_point__code", "sku__code", "category"]
+
+    @admin.display(boolean=True, description=_("per-level override"))
+    def is_override(self, rule: ProtectionRule) -> bool:
+        return bool(rule.stock_point_id and rule.sku_id)
+
+    def save_model(self, request, obj, form, change):
+        save_protection_rule(obj)
+
+    def delete_model(self, request, obj):
+        delete_protection_rule(obj)
+
+    def delete_queryset(self, request, queryset: QuerySet):
+        for rule in list(queryset):
+            delete_protection_rule(rule)
+
+
+@admin.register(ChannelAllocation)
+class ChannelAllocationAdmin(SimpleHistoryAdmin):
+    list_display = ["channel", "stock_point_kind", "stock_point", "is_excluded", "share_percent", "max_units"]
+    list_filter = ["channel", "stock_point_kind", "is_excluded"]
+    autocomplete_fields = ["stock_point"]
+
+    def save_model(self, request, obj, form, change):
+        save_channel_allocation(obj)
+
+    def delete_model(self, request, obj):
+        delete_channel_allocation(obj)
+
+    def delete_queryset(self, request, queryset: QuerySet):
+        for rule in list(queryset):
+            delete_channel_allocation(rule)
+
+
+@admin.register(FutureStock)
+class FutureStockAdmin(SimpleHistoryAdmin):
+    list_display = ["sku", "stock_point", "quantity", "reserved", "expected_date", "reference", "is_received"]
+    list_select_related = ["sku", "stock_point"]
+    list_filter = ["is_received", "stock_point__kind"]
+    autocomplete_fields = ["sku", "stock_point"]
+    search_fields = ["sku__code", "reference"]
+    date_hierarchy = "expected_date"
+
+    def save_model(self, request, obj, form, change):
+        save_future_stock(obj)

@@ -1,0 +1,212 @@
+"""Reserving for an order line anywhere in the network a channel sells from.
+
+At capture the OMS holds units at concrete stock points (sourcing may move them
+later): first a single stock point that can serve the whole line (the preferred
+ones first, e.g. the collection store, then by priority and depth of stock), else
+the line is split over several. When the channel takes pre-orders and stock is
+short, the line is held on incoming stock instead, with its expected date."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from inventory.allocation import Allocation, ChannelPolicy
+from inventory.errors import InsufficientStock, ShortLine, UnknownCode
+from inventory.models import FutureStock, Reservation, Sku, StockLevel
+from inventory.services.reservations import hold_at_level
+from oms.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class NetworkLine:
+    reference: str
+    sku: str
+    quantity: int
+
+
+@dataclass
+class LineHolds:
+    line: NetworkLine
+    reservations: list[Reservation] = field(default_factory=list)
+    promised_date: date | None = None
+
+    @property
+    def is_preorder(self) -> bool:
+        return self.promised_date is not None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    level_id: int
+    stock_point_id: int
+    atp: int
+    allocation: Allocation
+
+
+class _Short(Exception):
+    def __init__(self, available: int) -> None:
+        self.available = available
+
+
+def reserve_in_network(
+    lines: list[NetworkLine],
+    *,
+    channel: str,
+    prefer: list[int] | None = None,
+    only: list[int] | None = None,
+    allow_future: bool = False,
+    expires_at: datetime | None = None,
+) -> list[LineHolds]:
+    """Hold every line or none. `prefer`: stock point ids tried first; `only`: the
+    stock points allowed at all. InsufficientStock names every short line with the
+    units the channel could promise. Lines are served in SKU order so that two
+    orders for the same SKUs take their row locks in the same order. On refusal the
+    caller's atomic block must let the exception through (it is marked for rollback)."""
+    if not lines:
+        raise InvalidInput(_("An order needs at least one line."))
+    skus = dict(Sku.objects.filter(code__in=[line.sku for line in lines]).values_list("code", "pk"))
+    for line in lines:
+        if line.sku not in skus:
+            raise UnknownCode("sku", line.sku)
+        if line.quantity <= 0:
+            raise InvalidInput(_("Quantities must be positive."))
+    policy = ChannelPolicy.load(channel)
+    prefer = list(prefer or [])
+    results: list[LineHolds] = []
+    short: list[ShortLine] = []
+    # No savepoint of its own: a refusal propagates, and the enclosing atomic block
+    # (the caller's, e.g. the order's) rolls back every hold with it.
+    with transaction.atomic(savepoint=False):
+        for line in sorted(lines, key=lambda line: (skus[line.sku], line.reference)):
+            holds = LineHolds(line)
+            # A short line's partial holds must be undone before trying incoming stock:
+            # a savepoint then. Without pre-orders a short line fails the whole call,
+            # and the caller's transaction rolls everything back.
+            savepoint = transaction.atomic() if allow_future else contextlib.nullcontext()
+            try:
+                with savepoint:
+                    holds.reservations = _hold_from_stock(
+                        line, skus[line.sku], policy, channel, prefer, only, expires_at
+                    )
+            except _Short as refused:
+                future = (
+                    _hold_from_future(line, skus[line.sku], policy, channel, only, expires_at)
+                    if allow_future
+                    else None
+                )
+                if future is None:
+                    short.append(ShortLine(line.sku, line.quantity, refused.available))
+                    continue
+                holds.reservations, holds.promised_date = [future[0]], future[1]
+            results.append(holds)
+        if short:
+            raise InsufficientStock(short)
+    order = {line.reference: index for index, line in enumerate(lines)}
+    return sorted(results, key=lambda holds: order[holds.line.reference])
+
+
+def _candidates(
+    sku_id: int, policy: ChannelPolicy, prefer: list[int], only: list[int] | None
+) -> list[_Candidate]:
+    levels = StockLevel.objects.filter(sku_id=sku_id, stock_point__is_active=True, atp__gt=0)
+    if only is not None:
+        levels = levels.filter(stock_point_id__in=list(only))
+    rows = levels.values_list("pk", "stock_point_id", "stock_point__kind", "stock_point__priority", "atp")
+    ranked = []
+    for level_id, point_id, kind, priority, atp in rows:
+        allocation = policy.allocation_for(point_id, kind)
+        if allocation is None:
+            continue
+        rank = prefer.index(point_id) if point_id in prefer else len(prefer)
+        ranked.append(((rank, priority, -atp, level_id), _Candidate(level_id, point_id, atp, allocation)))
+    return [candidate for _key, candidate in sorted(ranked, key=lambda item: item[0])]
+
+
+def _hold_from_stock(
+    line: NetworkLine,
+    sku_id: int,
+    policy: ChannelPolicy,
+    channel: str,
+    prefer: list[int],
+    only: list[int] | None,
+    expires_at: datetime | None,
+) -> list[Reservation]:
+    candidates = _candidates(sku_id, policy, prefer, only)
+    taken: list[tuple[_Candidate, int]] = []
+    # One stock point for the whole line if any can serve it: one parcel.
+    for candidate in candidates:
+        if (
+            candidate.atp >= line.quantity
+            and hold_at_level(candidate.level_id, line.quantity, candidate.allocation, channel) is None
+        ):
+            taken = [(candidate, line.quantity)]
+            break
+    else:
+        remaining = line.quantity
+        for candidate in candidates:
+            want = min(remaining, candidate.atp)
+            while want > 0:
+                available = hold_at_level(candidate.level_id, want, candidate.allocation, channel)
+                if available is None:
+                    taken.append((candidate, want))
+                    remaining -= want
+                    break
+                want = min(remaining, available)
+            if remaining == 0:
+                break
+        if remaining:
+            raise _Short(line.quantity - remaining)
+    return Reservation.objects.bulk_create(
+        [
+            Reservation(
+                reference=line.reference,
+                sku_id=sku_id,
+                stock_point_id=candidate.stock_point_id,
+                channel=channel,
+                quantity=quantity,
+                expires_at=expires_at,
+            )
+            for candidate, quantity in taken
+        ]
+    )
+
+
+def _hold_from_future(
+    line: NetworkLine,
+    sku_id: int,
+    policy: ChannelPolicy,
+    channel: str,
+    only: list[int] | None,
+    expires_at: datetime | None,
+) -> tuple[Reservation, date] | None:
+    """Hold the whole line on the earliest incoming delivery that can take it."""
+    incoming = FutureStock.objects.filter(sku_id=sku_id, is_received=False, stock_point__is_active=True)
+    if only is not None:
+        incoming = incoming.filter(stock_point_id__in=list(only))
+    rows = incoming.filter(quantity__gte=F("reserved") + line.quantity).values_list(
+        "pk", "stock_point_id", "stock_point__kind", "expected_date"
+    )
+    for future_id, point_id, kind, expected in rows.order_by("expected_date", "pk"):
+        if policy.allocation_for(point_id, kind) is None:
+            continue
+        updated = FutureStock.objects.filter(
+            pk=future_id, is_received=False, quantity__gte=F("reserved") + line.quantity
+        ).update(reserved=F("reserved") + line.quantity)
+        if updated == 1:
+            reservation = Reservation.objects.create(
+                reference=line.reference,
+                sku_id=sku_id,
+                stock_point_id=point_id,
+                future_stock_id=future_id,
+                channel=channel,
+                quantity=line.quantity,
+                expires_at=expires_at,
+            )
+            return reservation, expected
+    return None

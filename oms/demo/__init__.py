@@ -1,0 +1,2 @@
+"""The demo retailer "Maison Lumière": data (`data.py`) and the seeding functions
+(`seed.py`) behind `manage.py seed_demo`."""

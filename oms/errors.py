@@ -1,0 +1,60 @@
+"""The base of every domain error. Domain code knows no HTTP: the API's exception
+handler (oms/api/errors.py) maps each error class to a status."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def payload(self) -> dict[str, object]:
+        return {}
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InvalidInput(DomainError):
+    """Input that is well-formed JSON but wrong for the domain; carries per-item errors."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, errors: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+    def payload(self) -> dict[str, object]:
+        return {"errors": self.errors} if self.errors else {}
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+    def __init__(self, what: str, current: str, wanted: str) -> None:
+        super().__init__(
+            _("%(what)s cannot go from %(current)s to %(wanted)s.")
+            % {"what": what, "current": current, "wanted": wanted}
+        )
+        self.data = {"current": current, "wanted": wanted}
+
+    def payload(self) -> dict[str, object]:
+        return self.data
+
+
+class IdempotencyMismatch(DomainError):
+    code = "idempotency_key_reused"
+    http_status = 422
+
+    def __init__(self) -> None:
+        super().__init__(_("This Idempotency-Key was already used with another request body."))

@@ -1,0 +1,42 @@
+from .events import (
+    DeliveryStatus,
+    EventType,
+    Notification,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from .orders import (
+    Channel,
+    Customer,
+    IdempotencyKey,
+    Order,
+    OrderLine,
+    Payment,
+    PaymentOperation,
+    ReviewRule,
+    TimelineEntry,
+    reservation_reference,
+)
+from .people import Profile, Role
+
+__all__ = [
+    "Channel",
+    "Customer",
+    "DeliveryStatus",
+    "EventType",
+    "IdempotencyKey",
+    "Notification",
+    "Order",
+    "OrderLine",
+    "OutboxEvent",
+    "Payment",
+    "PaymentOperation",
+    "Profile",
+    "ReviewRule",
+    "Role",
+    "TimelineEntry",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "reservation_reference",
+]

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from oms import order_views as views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("review/", views.review, name="review"),
+    path("review/count/", views.review_badge, name="review-count"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/cancel/", views.cancel, name="cancel"),
+    path("<str:number>/cancel-lines/", views.cancel_lines, name="cancel-lines"),
+    path("<str:number>/notes/", views.note, name="note"),
+    path("<str:number>/release/", views.release, name="release"),
+    path("<str:number>/review-cancel/", views.review_cancel, name="review-cancel"),
+]

@@ -1,0 +1,30 @@
+"""An offline provider for development, demos and tests. It succeeds, except for
+authorisation references that ask it to fail: one containing `fail-capture`
+refuses captures, `fail-refund` refuses refunds."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from oms.payments.base import ProviderResult
+
+
+class SandboxProvider:
+    name = "sandbox"
+
+    def _reference(self, key: str) -> str:
+        return "sbx_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def capture(self, authorisation: str, amount: Decimal, currency: str, *, key: str) -> ProviderResult:
+        if "fail-capture" in authorisation:
+            return ProviderResult(False, error="Sandbox: capture declined (card expired).")
+        return ProviderResult(True, provider_reference=self._reference(key))
+
+    def refund(self, authorisation: str, amount: Decimal, currency: str, *, key: str) -> ProviderResult:
+        if "fail-refund" in authorisation:
+            return ProviderResult(False, error="Sandbox: refund refused.")
+        return ProviderResult(True, provider_reference=self._reference(key))
+
+    def void(self, authorisation: str, *, key: str) -> ProviderResult:
+        return ProviderResult(True, provider_reference=self._reference(key))

@@ -1,0 +1,365 @@
+"""Reads of orders for the customer-service screens: search, the detail of one
+order (lines with their allocations, payments, the whole timeline told in words),
+the review queue, and which actions an order's state allows. Each read is a fixed
+number of queries, whatever the number of rows, lines or timeline entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from oms.api.order_serializers import allocations_of
+from oms.models import Channel, Order, OrderLine, Payment, PaymentOperation, TimelineEntry
+from oms.services.capture import normalise_phone
+from oms.states import CANCELLABLE, LINE_CANCELLABLE, LineStatus, OrderStatus
+
+# A phone number has at least this many digits: "1001" is not a phone.
+MIN_PHONE_DIGITS = 6
+
+
+# --- Search -------------------------------------------------------------------------
+
+
+def search_orders(text: str = "", *, status: str = "", channel: str = "") -> QuerySet[Order]:
+    """Orders matching `text`, newest first: the order number (whole or its start,
+    any case), the customer's e-mail (any case), phone (in any format), last name
+    or "first last" name, or the channel's reference. No text: every order.
+    `status` and `channel` (a code) narrow the result."""
+    orders = Order.objects.select_related("channel", "customer").order_by("-created_at", "-id")
+    text = " ".join(text.split())
+    if text:
+        orders = orders.filter(_matching(text))
+    if status:
+        orders = orders.filter(status=status)
+    if channel:
+        orders = orders.filter(channel__code=channel)
+    return orders
+
+
+def _matching(text: str) -> Q:
+    match = Q(external_reference__iexact=text)
+    if "@" in text:
+        return match | Q(customer__email__iexact=text)
+    match |= Q(number__istartswith=text) | Q(customer__last_name__iexact=text)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits >= MIN_PHONE_DIGITS and not any(ch.isalpha() for ch in text):
+        match |= Q(customer__phone=normalise_phone(text))
+    if " " in text:
+        first, rest = text.split(" ", 1)  # "Anne Le Goff"
+        head, last_word = text.rsplit(" ", 1)  # "Le Goff Anne"
+        match |= Q(customer__first_name__iexact=first, customer__last_name__iexact=rest)
+        match |= Q(customer__first_name__iexact=last_word, customer__last_name__iexact=head)
+    return match
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    """(code, name) of every channel, for the search filter."""
+    return list(Channel.objects.order_by("code").values_list("code", "name"))
+
+
+# --- Review queue ----------------------------------------------------------------------
+
+
+def review_queue() -> QuerySet[Order]:
+    """Orders waiting for customer service's review, oldest first."""
+    return Order.objects.awaiting_review().select_related("channel", "customer").order_by("created_at", "id")
+
+
+def review_queue_count() -> int:
+    return Order.objects.awaiting_review().count()
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    order: Order
+    reasons: list[str]
+
+    @property
+    def is_awaiting_review(self) -> bool:
+        return self.order.status == OrderStatus.AWAITING_REVIEW
+
+
+def review_items(orders: Iterable[Order]) -> list[ReviewItem]:
+    """Orders of the queue with their review reasons in words."""
+    return [
+        ReviewItem(order, [describe_review_reason(code) for code in order.review_reasons]) for order in orders
+    ]
+
+
+def review_item(number: str) -> ReviewItem | None:
+    """One order as the review queue shows it, whatever its status now."""
+    order = Order.objects.select_related("channel", "customer").filter(number=number).first()
+    return None if order is None else review_items([order])[0]
+
+
+REVIEW_REASONS = {
+    "flagged_customer": gettext_lazy("Flagged customer"),
+    "address_mismatch": gettext_lazy("Billing and shipping addresses differ"),
+}
+
+
+def describe_review_reason(code: str) -> str:
+    """A review rule's code in words: "amount_over:500.00" → "Amount over 500.00"."""
+    kind, _sep, value = code.partition(":")
+    if kind == "amount_over":
+        return _("Amount over %(threshold)s") % {"threshold": value}
+    return str(REVIEW_REASONS.get(code, code))
+
+
+# --- One order ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allocation:
+    stock_point: str
+    quantity: int
+    status: str
+    preorder: bool
+
+
+@dataclass(frozen=True)
+class LineView:
+    line: OrderLine
+    allocations: list[Allocation]
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.line.status in LINE_CANCELLABLE and self.line.open_quantity > 0
+
+
+@dataclass(frozen=True)
+class OrderActions:
+    """What the order's state allows (oms.states), for the buttons on screen. The
+    services check again when asked."""
+
+    cancel_order: bool  # outside review (where the review's own cancel is offered)
+    cancel_lines: bool
+    review: bool
+    add_note: bool = True
+
+    def offers(self, action: str) -> bool:
+        """Whether the screen offers `action` (the names of the order screen's forms)."""
+        return {
+            "cancel": self.cancel_order,
+            "cancel-lines": self.cancel_lines,
+            "note": self.add_note,
+            "release": self.review,
+            "review-cancel": self.review,
+        }.get(action, False)
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str
+    title: str
+    actor: str
+    at: datetime
+    tone: str = "info"  # info, ok, warn, bad, note: the colour of its marker
+    details: list[str] = field(default_factory=list)
+    before: str = ""  # a status change: the statuses' codes and labels
+    after: str = ""
+    before_label: str = ""
+    after_label: str = ""
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    order: Order
+    lines: list[LineView]
+    payments: list[Payment]
+    timeline: list[TimelineItem]
+    review_reasons: list[str]
+    actions: OrderActions
+
+
+def order_detail(number: str) -> OrderDetail | None:
+    """Everything the order screen shows, in six queries; None if no such order."""
+    order = (
+        Order.objects.select_related("channel", "customer", "pickup_store")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("line_number")),
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.order_by("pk").prefetch_related(
+                    Prefetch("operations", queryset=PaymentOperation.objects.order_by("created_at", "id"))
+                ),
+            ),
+            Prefetch("timeline", queryset=TimelineEntry.objects.order_by("-created_at", "-id")),
+        )
+        .filter(number=number)
+        .first()
+    )
+    if order is None:
+        return None
+    held = allocations_of(order)
+    lines = [
+        LineView(line, [Allocation(**hold) for hold in held.get(line.line_number, [])])
+        for line in order.lines.all()
+    ]
+    return OrderDetail(
+        order=order,
+        lines=lines,
+        payments=list(order.payments.all()),
+        timeline=[describe_entry(entry) for entry in order.timeline.all()],
+        review_reasons=[describe_review_reason(code) for code in order.review_reasons],
+        actions=actions_for(order, lines),
+    )
+
+
+def actions_for(order: Order, lines: list[LineView]) -> OrderActions:
+    cancellable = order.status in CANCELLABLE and any(line.is_cancellable for line in lines)
+    in_review = order.status == OrderStatus.AWAITING_REVIEW
+    return OrderActions(
+        cancel_order=cancellable and not in_review, cancel_lines=cancellable, review=in_review
+    )
+
+
+# --- The timeline in words ------------------------------------------------------------
+
+
+def status_label(code: str) -> str:
+    return str(OrderStatus(code).label) if code in OrderStatus.values else code
+
+
+def line_status_label(code: str) -> str:
+    return str(LineStatus(code).label) if code in LineStatus.values else code
+
+
+def actor_label(label: str) -> str:
+    """ "system:payments" → "System (payments)"; people and integrations by name."""
+    if label.startswith("system:"):
+        return _("System (%(what)s)") % {"what": label.removeprefix("system:")}
+    return label
+
+
+STATUS_REASONS = {
+    "review_released": gettext_lazy("released after review"),
+    "e_reservation_expired": gettext_lazy("not collected before the deadline"),
+}
+
+PAYMENT_TITLES = {
+    ("authorise", "pending"): gettext_lazy("Authorisation requested"),
+    ("authorise", "succeeded"): gettext_lazy("Payment authorised"),
+    ("authorise", "failed"): gettext_lazy("Authorisation failed"),
+    ("capture", "pending"): gettext_lazy("Capture requested"),
+    ("capture", "succeeded"): gettext_lazy("Payment captured"),
+    ("capture", "failed"): gettext_lazy("Capture failed"),
+    ("refund", "pending"): gettext_lazy("Refund requested"),
+    ("refund", "succeeded"): gettext_lazy("Refund issued"),
+    ("refund", "failed"): gettext_lazy("Refund failed"),
+    ("void", "pending"): gettext_lazy("Void of the authorisation requested"),
+    ("void", "succeeded"): gettext_lazy("Authorisation voided"),
+    ("void", "failed"): gettext_lazy("Void failed"),
+}
+OUTCOME_TONES = {"pending": "info", "succeeded": "ok", "failed": "bad"}
+
+
+def _when(value: object) -> str:
+    moment = parse_datetime(str(value)) if value else None
+    return date_format(localtime(moment), "j M Y, H:i") if moment else str(value or "")
+
+
+def _reason(reason: object) -> list[str]:
+    return [_("Reason: %(reason)s") % {"reason": reason}] if reason else []
+
+
+def describe_entry(entry: TimelineEntry) -> TimelineItem:
+    """One timeline entry told in words, whatever its kind (unknown kinds, from
+    newer features, list their details as they are)."""
+    data = entry.data or {}
+    kind = entry.kind
+    base = {"kind": kind, "actor": actor_label(entry.actor), "at": entry.created_at}
+    if kind == "order_created":
+        count = int(data.get("lines") or 0)
+        details = [
+            ngettext("Channel %(channel)s, %(n)d line.", "Channel %(channel)s, %(n)d lines.", count)
+            % {"channel": data.get("channel", ""), "n": count}
+        ]
+        return TimelineItem(title=_("Order created"), tone="ok", details=details, **base)
+    if kind == "status_changed":
+        before, after = str(data.get("before", "")), str(data.get("after", ""))
+        reason = data.get("reason", "")
+        tone = {"cancelled": "bad", "expired": "bad", "payment_failed": "bad"}.get(after, "info")
+        return TimelineItem(
+            title=_("Status changed"),
+            tone=tone,
+            details=_reason(STATUS_REASONS.get(reason, reason)),
+            before=before,
+            after=after,
+            before_label=status_label(before),
+            after_label=status_label(after),
+            **base,
+        )
+    if kind == "stock_reserved":
+        details = [
+            (_("%(sku)s × %(n)s on incoming stock") if hold.get("preorder") else _("%(sku)s × %(n)s"))
+            % {"sku": hold.get("sku", ""), "n": hold.get("quantity", "")}
+            for hold in data.get("holds", [])
+        ]
+        return TimelineItem(title=_("Stock reserved"), details=details, **base)
+    if kind == "preordered":
+        details = [
+            _("%(sku)s × %(n)s, promised for %(date)s")
+            % {
+                "sku": data.get("sku", ""),
+                "n": data.get("quantity", ""),
+                "date": data.get("promised_date", ""),
+            }
+        ]
+        return TimelineItem(title=_("Pre-ordered"), tone="warn", details=details, **base)
+    if kind == "held_for_review":
+        details = [describe_review_reason(code) for code in data.get("reasons", [])]
+        return TimelineItem(title=_("Held for review"), tone="warn", details=details, **base)
+    if kind == "review_released":
+        details = [_("Note: %(note)s") % {"note": data.get("note", "")}]
+        return TimelineItem(title=_("Released from review"), tone="ok", details=details, **base)
+    if kind == "order_cancelled":
+        return TimelineItem(
+            title=_("Order cancelled"), tone="bad", details=_reason(data.get("reason")), **base
+        )
+    if kind == "lines_cancelled":
+        details = [
+            _("%(sku)s: %(n)s unit(s) cancelled, %(released)s released from stock")
+            % {"sku": line.get("sku", ""), "n": line.get("quantity", ""), "released": line.get("released", 0)}
+            for line in data.get("lines", [])
+        ] + _reason(data.get("reason"))
+        return TimelineItem(title=_("Lines cancelled"), tone="bad", details=details, **base)
+    if kind == "hold_expired":
+        details = [_("Held until %(when)s") % {"when": _when(data.get("held_until"))}]
+        return TimelineItem(title=_("E-reservation expired"), tone="bad", details=details, **base)
+    if kind == "stock_released":
+        reason = data.get("reason", "")
+        details = [_("%(n)s unit(s) back in stock") % {"n": data.get("units", 0)}]
+        details += _reason(STATUS_REASONS.get(reason, reason))
+        return TimelineItem(title=_("Stock released"), details=details, **base)
+    if kind == "payment_authorised":
+        details = [
+            _("%(amount)s authorised by %(provider)s (reference %(reference)s)")
+            % {
+                "amount": data.get("amount", ""),
+                "provider": data.get("provider", ""),
+                "reference": data.get("reference", ""),
+            }
+        ]
+        return TimelineItem(title=_("Payment authorised"), tone="ok", details=details, **base)
+    if kind.startswith("payment_") and "outcome" in data:
+        operation, outcome = kind.removeprefix("payment_"), str(data["outcome"])
+        details = [_("Amount: %(amount)s") % {"amount": data.get("amount", "")}]
+        if data.get("error"):
+            details.append(_("Error: %(error)s") % {"error": data["error"]})
+        title = PAYMENT_TITLES.get((operation, outcome), f"{operation} ({outcome})")
+        return TimelineItem(
+            title=str(title), tone=OUTCOME_TONES.get(outcome, "info"), details=details, **base
+        )
+    if kind == "note":
+        return TimelineItem(title=_("Note"), tone="note", details=[str(data.get("text", ""))], **base)
+    details = [f"{key}: {value}" for key, value in data.items()]
+    return TimelineItem(title=kind.replace("_", " ").capitalize(), details=details, **base)

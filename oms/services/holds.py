@@ -1,0 +1,58 @@
+"""E-reservations: held in store without payment until a deadline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.services.reservations import release_reservations
+from oms import timeline
+from oms.actors import Actor
+from oms.models import EventType, Order
+from oms.payloads import order_event_payload
+from oms.services.outbox import record_event
+from oms.services.transitions import transition_line, transition_order
+from oms.states import LINE_TRANSITIONS, ORDER_TRANSITIONS, DeliveryMethod, LineStatus, OrderStatus
+
+EXPIRABLE = {status for status, targets in ORDER_TRANSITIONS.items() if OrderStatus.EXPIRED in targets}
+
+
+def expired_holds(now: datetime | None = None):
+    return Order.objects.filter(
+        delivery_method=DeliveryMethod.E_RESERVATION,
+        hold_until__lt=now or timezone.now(),
+        status__in=list(EXPIRABLE),
+    )
+
+
+def release_expired_holds(*, now: datetime | None = None, limit: int = 500) -> list[str]:
+    """Give back the stock of e-reservations whose deadline passed, and record it.
+    Safe to run concurrently (locked rows are skipped) and again (idempotent).
+    Returns the numbers of the orders expired."""
+    actor = Actor.system("e-reservation-expiry")
+    expired: list[str] = []
+    numbers = list(expired_holds(now).order_by("hold_until").values_list("number", flat=True)[:limit])
+    for number in numbers:
+        with transaction.atomic():
+            order = (
+                expired_holds(now)
+                .select_for_update(skip_locked=True)
+                .select_related("channel", "customer")
+                .filter(number=number)
+                .first()
+            )
+            if order is None:
+                continue
+            units = 0
+            for line in order.lines.select_related("sku"):
+                units += release_reservations(line.reservation_reference)
+                if LineStatus.EXPIRED in LINE_TRANSITIONS.get(line.status, set()):
+                    transition_line(line, LineStatus.EXPIRED)
+            timeline.hold_expired(order, actor=actor, held_until=order.hold_until.isoformat())
+            timeline.stock_released(order, actor=actor, units=units, reason="e_reservation_expired")
+            transition_order(order, OrderStatus.EXPIRED, actor=actor, reason="e_reservation_expired")
+            record_event(EventType.ORDER_EXPIRED, order=order, payload=order_event_payload(order))
+            expired.append(order.number)
+    return expired

@@ -1,0 +1,435 @@
+"""Captures, refunds and voids of an order's payment authorisation.
+
+Each request is written in a transaction (the payment row locked, the amount
+checked against what is left, one PaymentOperation with the caller's idempotency
+key), and the provider is called after commit by the task
+`oms.tasks.execute_payment_operation`, outside any transaction, with that key.
+The task hands the provider's answer to `record_operation_result`, which applies
+it once: a conditional UPDATE on `outcome="pending"` decides who records it.
+
+A failed capture puts the payment in CAPTURE_FAILED and, where the order's state
+allows it, the order in PAYMENT_FAILED (visible, never silently shipped unpaid).
+The status the order had before is the `before` of that transition's timeline
+entry; a capture asked for after the failure (`retry_capture`) that succeeds
+takes the order back to it when ORDER_TRANSITIONS allows.
+
+PaymentOperation has no column for who asked or why: the refund reason (for the
+refund.issued event) and the requester (for the timeline entry of the result)
+travel with the task. An operation re-run by the beat job after its task was
+lost is recorded by the system, without a reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms import timeline
+from oms.actors import Actor
+from oms.errors import Conflict, IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
+from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
+from oms.payloads import order_event_payload
+from oms.payments import ProviderResult, get_provider
+from oms.services.outbox import record_event
+from oms.services.transitions import can_transition, transition_order
+from oms.states import OrderStatus, PaymentStatus
+
+Kind = PaymentOperation.Kind
+Outcome = PaymentOperation.Outcome
+CENT = Decimal("0.01")
+# Who records what the provider answered.
+PROVIDER = Actor.system("payments")
+
+
+class PaymentAmountRefused(Conflict):
+    """More than the payment has left to capture or refund. Nothing was written."""
+
+    code = "payment_amount_refused"
+
+    def __init__(self, kind: str, requested: Decimal, available: Decimal) -> None:
+        if kind == Kind.CAPTURE:
+            message = _("Cannot capture %(requested)s: only %(available)s is left to capture.")
+        else:
+            message = _("Cannot refund %(requested)s: only %(available)s is left to refund.")
+        super().__init__(message % {"requested": _money(requested), "available": _money(available)})
+        self.kind = kind
+        self.requested = requested
+        self.available = available
+
+    def payload(self) -> dict[str, object]:
+        return {"kind": self.kind, "requested": _money(self.requested), "available": _money(self.available)}
+
+
+class NothingToRetry(Conflict):
+    """`retry_capture` on a payment whose last capture did not fail."""
+
+    code = "nothing_to_retry"
+
+    def __init__(self, order_number: str, status: str) -> None:
+        super().__init__(
+            _("Order %(number)s has no failed capture to retry (payment %(status)s).")
+            % {"number": order_number, "status": PaymentStatus(status).label}
+        )
+        self.status = status
+
+    def payload(self) -> dict[str, object]:
+        return {"payment_status": self.status}
+
+
+# --- Requests -------------------------------------------------------------------
+
+
+def request_capture(order_number: str, amount: Decimal, *, actor: Actor, key: str) -> PaymentOperation:
+    """Capture `amount` of the order's authorisation (one shipment or collection).
+    The same `key` again returns the first operation and creates nothing; another
+    request under a used key raises IdempotencyMismatch. Raises InvalidInput
+    (amount not positive), PaymentAmountRefused (over what is left to capture,
+    captures in flight counted) or IllegalTransition (payment voided)."""
+    with transaction.atomic():
+        order, payment = _lock_payment(order_number)
+        return _request(order, payment, Kind.CAPTURE, amount, actor=actor, key=key)
+
+
+def request_refund(
+    order_number: str, amount: Decimal, *, actor: Actor, key: str, reason: str
+) -> PaymentOperation:
+    """Refund `amount` to the original payment method; `reason` goes into the
+    refund.issued event. Same idempotency and refusals as `request_capture`,
+    against what was captured and not yet refunded (refunds in flight counted)."""
+    with transaction.atomic():
+        order, payment = _lock_payment(order_number)
+        return _request(order, payment, Kind.REFUND, amount, actor=actor, key=key, reason=reason)
+
+
+def request_void(order_number: str, *, actor: Actor, key: str) -> PaymentOperation:
+    """Release the whole authorisation. Refused (IllegalTransition) once anything
+    was captured or while a capture is in flight."""
+    with transaction.atomic():
+        order, payment = _lock_payment(order_number)
+        return _request(order, payment, Kind.VOID, payment.authorised_amount, actor=actor, key=key)
+
+
+def retry_capture(
+    order_number: str, *, actor: Actor, key: str, amount: Decimal | None = None
+) -> PaymentOperation:
+    """For customer service after a failed capture: a new capture, by default of
+    everything left to capture. Raises NothingToRetry unless the payment's last
+    settled capture failed. On success the order leaves PAYMENT_FAILED."""
+    with transaction.atomic():
+        order, payment = _lock_payment(order_number)
+        existing = _existing(payment, Kind.CAPTURE, key, amount, actor=actor, reason="")
+        if existing is not None:
+            return existing
+        if not _capture_failure_outstanding(payment):
+            raise NothingToRetry(order.number, payment.status)
+        if amount is None:
+            amount = payment.capturable - _in_flight(payment, Kind.CAPTURE)
+        return _request(order, payment, Kind.CAPTURE, amount, actor=actor, key=key)
+
+
+def settle_cancelled_order(order: Order, *, actor: Actor) -> PaymentOperation | None:
+    """Release the money of a wholly cancelled order: void the authorisation when
+    nothing was captured, else refund what was captured. The caller holds the
+    order's row lock inside its transaction; the provider is called after commit.
+    Returns None when there is nothing to settle (no payment, already voided or
+    refunded, or a capture still in flight)."""
+    payment = Payment.objects.select_for_update().filter(order=order).order_by("pk").first()
+    if payment is None or payment.status == PaymentStatus.VOIDED:
+        return None
+    if payment.captured_amount == 0 and _in_flight(payment, Kind.CAPTURE) == 0:
+        if _in_flight(payment, Kind.VOID):
+            return None
+        return _request(
+            order,
+            payment,
+            Kind.VOID,
+            payment.authorised_amount,
+            actor=actor,
+            key=f"{order.number}/cancel/void",
+        )
+    refundable = payment.refundable - _in_flight(payment, Kind.REFUND)
+    if refundable <= 0:
+        return None
+    return _request(
+        order,
+        payment,
+        Kind.REFUND,
+        refundable,
+        actor=actor,
+        key=f"{order.number}/cancel/refund",
+        reason=_("Order cancelled"),
+    )
+
+
+def _lock_payment(order_number: str) -> tuple[Order, Payment]:
+    """Lock the order, then its payment: always in that order (as cancellation
+    does), so two services cannot deadlock."""
+    order = Order.objects.select_for_update().filter(number=order_number).first()
+    if order is None:
+        raise NotFound(_("No order %(number)s.") % {"number": order_number})
+    payment = Payment.objects.select_for_update().filter(order=order).order_by("pk").first()
+    if payment is None:
+        raise NotFound(_("Order %(number)s has no payment.") % {"number": order_number})
+    return order, payment
+
+
+def _existing(
+    payment: Payment, kind: str, key: str, amount: Decimal | None, *, actor: Actor, reason: str
+) -> PaymentOperation | None:
+    """The operation already made under `key`, re-queued if still pending (the
+    first queueing may have been lost). A key used for another request is refused."""
+    operation = PaymentOperation.objects.filter(key=key).first()
+    if operation is None:
+        return None
+    if operation.payment_id != payment.pk or operation.kind != kind or amount not in (None, operation.amount):
+        raise IdempotencyMismatch()
+    if operation.outcome == Outcome.PENDING:
+        transaction.on_commit(partial(_queue_execution, operation.pk, reason, actor.label), robust=True)
+    return operation
+
+
+def _request(
+    order: Order,
+    payment: Payment,
+    kind: str,
+    amount: Decimal,
+    *,
+    actor: Actor,
+    key: str,
+    reason: str = "",
+) -> PaymentOperation:
+    """Check and write one operation. The caller holds the order and payment locks."""
+    existing = _existing(payment, kind, key, amount, actor=actor, reason=reason)
+    if existing is not None:
+        return existing
+    _check(payment, kind, amount)
+    try:
+        with transaction.atomic():
+            operation = PaymentOperation.objects.create(payment=payment, kind=kind, amount=amount, key=key)
+    except IntegrityError:  # the key was just taken for another payment
+        raise IdempotencyMismatch() from None
+    transaction.on_commit(partial(_queue_execution, operation.pk, reason, actor.label), robust=True)
+    return operation
+
+
+def _check(payment: Payment, kind: str, amount: Decimal) -> None:
+    if amount <= 0 or amount != amount.quantize(CENT):
+        raise InvalidInput(
+            _("The amount must be positive, in cents."),
+            [{"field": "amount", "detail": _("%(amount)s is not a positive amount.") % {"amount": amount}}],
+        )
+    if payment.status == PaymentStatus.VOIDED:
+        raise IllegalTransition("payment", payment.status, kind)
+    if kind == Kind.CAPTURE:
+        available = payment.capturable - _in_flight(payment, Kind.CAPTURE)
+    elif kind == Kind.REFUND:
+        available = payment.refundable - _in_flight(payment, Kind.REFUND)
+    else:
+        if payment.captured_amount or _in_flight(payment, Kind.CAPTURE):
+            raise IllegalTransition("payment", payment.status, PaymentStatus.VOIDED)
+        return
+    if amount > available:
+        raise PaymentAmountRefused(kind, amount, available)
+
+
+def _in_flight(payment: Payment, kind: str) -> Decimal:
+    """The amount of this kind's operations asked for and not answered yet."""
+    pending = payment.operations.filter(kind=kind, outcome=Outcome.PENDING)
+    return pending.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def _queue_execution(operation_id: int, reason: str, requested_by: str) -> None:
+    from oms.tasks import execute_payment_operation
+
+    execute_payment_operation.delay(operation_id, reason, requested_by)
+
+
+# --- Calling the provider and recording its answer --------------------------------
+
+
+def carry_out_operation(operation_id: int, *, reason: str = "", requested_by: str = "") -> str:
+    """Call the provider for a pending operation and record its answer; returns
+    the outcome. The caller must not be inside a transaction: no lock is held
+    while the provider answers. Safe to run twice: the provider sees the same
+    key, and the result is recorded once."""
+    operation = PaymentOperation.objects.select_related("payment").get(pk=operation_id)
+    if operation.outcome != Outcome.PENDING:
+        return operation.outcome
+    payment = operation.payment
+    provider = get_provider(payment.provider)
+    if operation.kind == Kind.CAPTURE:
+        result = provider.capture(payment.reference, operation.amount, payment.currency, key=operation.key)
+    elif operation.kind == Kind.REFUND:
+        result = provider.refund(payment.reference, operation.amount, payment.currency, key=operation.key)
+    else:
+        result = provider.void(payment.reference, key=operation.key)
+    return record_operation_result(operation_id, result, reason=reason, requested_by=requested_by).outcome
+
+
+def record_operation_result(
+    operation_id: int, result: ProviderResult, *, reason: str = "", requested_by: str = ""
+) -> PaymentOperation:
+    """Apply the provider's answer to a pending operation: amounts, payment and
+    order status, timeline entry (by `requested_by`, else the system) and event,
+    in one transaction. An operation already completed is returned unchanged
+    (applied once)."""
+    with transaction.atomic():
+        order_id = PaymentOperation.objects.values_list("payment__order_id", flat=True).get(pk=operation_id)
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("channel", "customer")
+            .get(pk=order_id)
+        )
+        outcome = Outcome.SUCCEEDED if result.succeeded else Outcome.FAILED
+        updated = PaymentOperation.objects.filter(pk=operation_id, outcome=Outcome.PENDING).update(
+            outcome=outcome,
+            provider_reference=result.provider_reference[:128],
+            error=result.error[:500],
+            completed_at=timezone.now(),
+        )
+        operation = PaymentOperation.objects.select_related("payment").get(pk=operation_id)
+        if updated != 1:
+            return operation
+        payment = Payment.objects.select_for_update().get(pk=operation.payment_id)
+        operation.payment = payment
+        timeline.payment_operation(
+            order,
+            actor=Actor(label=requested_by) if requested_by else PROVIDER,
+            kind=operation.kind,
+            amount=operation.amount,
+            outcome=outcome,
+            error=result.error,
+        )
+        if result.succeeded:
+            _apply_success(order, payment, operation, reason)
+        else:
+            _apply_failure(order, payment, operation, reason)
+    return operation
+
+
+def _apply_success(order: Order, payment: Payment, operation: PaymentOperation, reason: str) -> None:
+    if operation.kind == Kind.VOID:
+        payment.status = PaymentStatus.VOIDED
+        payment.save(update_fields=["status", "updated_at"])
+        return
+    if operation.kind == Kind.CAPTURE:
+        payment.captured_amount += operation.amount
+    else:
+        payment.refunded_amount += operation.amount
+    payment.status = _settled_status(payment)
+    payment.save(update_fields=["captured_amount", "refunded_amount", "status", "updated_at"])
+    if operation.kind == Kind.CAPTURE:
+        if order.status == OrderStatus.PAYMENT_FAILED and payment.status != PaymentStatus.CAPTURE_FAILED:
+            _resume_order(order)
+        record_event(
+            EventType.PAYMENT_CAPTURED,
+            order=order,
+            payload={
+                **_payment_payload(order, payment, operation),
+                "captured": _money(payment.captured_amount),
+            },
+        )
+    else:
+        record_event(
+            EventType.REFUND_ISSUED,
+            order=order,
+            payload={
+                **_payment_payload(order, payment, operation),
+                "refunded": _money(payment.refunded_amount),
+                "reason": reason,
+            },
+        )
+
+
+def _apply_failure(order: Order, payment: Payment, operation: PaymentOperation, reason: str) -> None:
+    extra: dict[str, object] = {"error": operation.error}
+    if operation.kind == Kind.CAPTURE:
+        payment.status = PaymentStatus.CAPTURE_FAILED
+        payment.save(update_fields=["status", "updated_at"])
+        extra["order_status_before"] = order.status
+        if can_transition(order, OrderStatus.PAYMENT_FAILED):
+            transition_order(order, OrderStatus.PAYMENT_FAILED, actor=PROVIDER, reason=operation.error)
+    elif operation.kind == Kind.REFUND:
+        extra["reason"] = reason
+    record_event(
+        EventType.PAYMENT_FAILED,
+        order=order,
+        payload={**_payment_payload(order, payment, operation), **extra},
+    )
+
+
+def _settled_status(payment: Payment) -> str:
+    """The status the amounts give, unless a failed capture is still unresolved."""
+    if _capture_failure_outstanding(payment):
+        return PaymentStatus.CAPTURE_FAILED
+    if payment.refunded_amount:
+        if payment.refunded_amount == payment.captured_amount:
+            return PaymentStatus.REFUNDED
+        return PaymentStatus.PARTIALLY_REFUNDED
+    if payment.captured_amount:
+        if payment.captured_amount == payment.authorised_amount:
+            return PaymentStatus.CAPTURED
+        return PaymentStatus.PARTIALLY_CAPTURED
+    return PaymentStatus.AUTHORISED
+
+
+def _capture_failure_outstanding(payment: Payment) -> bool:
+    """Whether the newest settled capture (by the order operations were asked
+    for) failed: a capture asked before a failure does not resolve it."""
+    newest = (
+        payment.operations.filter(kind=Kind.CAPTURE)
+        .exclude(outcome=Outcome.PENDING)
+        .order_by("-pk")
+        .values_list("outcome", flat=True)
+        .first()
+    )
+    return newest == Outcome.FAILED
+
+
+def _resume_order(order: Order) -> None:
+    """Take the order back to the status it had before its payment failed, when
+    ORDER_TRANSITIONS allows it from PAYMENT_FAILED; otherwise leave it."""
+    failure = (
+        TimelineEntry.objects.filter(
+            order=order, kind="status_changed", data__after=OrderStatus.PAYMENT_FAILED
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    before = failure.data.get("before") if failure is not None else None
+    if before and can_transition(order, before):
+        transition_order(order, before, actor=PROVIDER, reason=_("Payment captured after a retry."))
+
+
+def _payment_payload(order: Order, payment: Payment, operation: PaymentOperation) -> dict[str, object]:
+    return {
+        **order_event_payload(order),
+        "kind": operation.kind,
+        "operation": operation.key,
+        "amount": _money(operation.amount),
+        "currency": payment.currency,
+        "payment_status": payment.status,
+    }
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+# --- Recovery ------------------------------------------------------------------
+
+
+def stale_pending_operations(*, older_than: timedelta) -> list[int]:
+    """Ids of operations still pending after `older_than` (their task was lost,
+    e.g. the broker was down at commit): to be carried out again."""
+    cutoff = timezone.now() - older_than
+    return list(
+        PaymentOperation.objects.filter(outcome=Outcome.PENDING, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -1,0 +1,47 @@
+"""The one place where order and line statuses change. Each change is checked
+against the tables of `oms.states`, made with a conditional UPDATE (so two
+concurrent changes cannot both succeed from the same state) and recorded on the
+timeline in the same transaction. An illegal change raises IllegalTransition."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from oms import timeline
+from oms.actors import Actor
+from oms.errors import IllegalTransition
+from oms.models import Order, OrderLine
+from oms.states import LINE_TRANSITIONS, ORDER_TRANSITIONS
+
+
+def can_transition(order: Order, to: str) -> bool:
+    return to in ORDER_TRANSITIONS.get(order.status, set())
+
+
+def transition_order(order: Order, to: str, *, actor: Actor, reason: str = "") -> Order:
+    """Move `order` to status `to`. The caller holds no lock: the UPDATE only
+    succeeds if the status is still the one read."""
+    before = order.status
+    if not can_transition(order, to):
+        raise IllegalTransition("order", before, to)
+    with transaction.atomic():
+        updated = Order.objects.filter(pk=order.pk, status=before).update(status=to)
+        if updated != 1:
+            current = Order.objects.values_list("status", flat=True).get(pk=order.pk)
+            raise IllegalTransition("order", current, to)
+        order.status = to
+        timeline.status_changed(order, actor=actor, before=before, after=to, reason=reason)
+    return order
+
+
+def transition_line(line: OrderLine, to: str) -> OrderLine:
+    """Move a line to `to` (recorded by the caller's order-level timeline entry)."""
+    before = line.status
+    if to not in LINE_TRANSITIONS.get(before, set()):
+        raise IllegalTransition("order line", before, to)
+    updated = OrderLine.objects.filter(pk=line.pk, status=before).update(status=to)
+    if updated != 1:
+        current = OrderLine.objects.values_list("status", flat=True).get(pk=line.pk)
+        raise IllegalTransition("order line", current, to)
+    line.status = to
+    return line

@@ -1,0 +1,73 @@
+"""Order background jobs. Each takes plain data and calls an idempotent service."""
+
+from celery import shared_task
+
+from oms.services.holds import release_expired_holds
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def expire_e_reservations() -> int:
+    return len(release_expired_holds())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def dispatch_event(event_id: int) -> None:
+    """Fan an outbox event out to webhook deliveries and notifications (see
+    oms.services.delivery)."""
+    from oms.services.delivery import dispatch_outbox_event
+
+    dispatch_outbox_event(event_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhook(delivery_id: int) -> str | None:
+    from oms.services.delivery import deliver_webhook as attempt_delivery
+
+    return attempt_delivery(delivery_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_notification(notification_id: int) -> str | None:
+    from oms.services.delivery import send_notification as attempt_sending
+
+    return attempt_sending(notification_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep_outbox() -> dict[str, int]:
+    """Beat, every 30 s: fan out events whose on-commit queueing failed (broker
+    down) and queue the webhook and e-mail attempts that are due."""
+    from dataclasses import asdict
+
+    from oms.services.delivery import sweep_outbox as sweep
+
+    return asdict(sweep())
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def execute_payment_operation(operation_id: int, reason: str = "", requested_by: str = "") -> str:
+    """Call the payment provider for one operation, outside any transaction, and
+    record its answer (see oms.services.payments). Idempotent: the provider gets
+    the operation's key and a result is recorded once."""
+    from oms.services.payments import carry_out_operation
+
+    return carry_out_operation(operation_id, reason=reason, requested_by=requested_by)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def resume_payment_operations() -> int:
+    """Beat job: carry out again the payment operations whose task was lost."""
+    from datetime import timedelta
+
+    from oms.services.payments import stale_pending_operations
+
+    operation_ids = stale_pending_operations(older_than=timedelta(minutes=10))
+    for operation_id in operation_ids:
+        execute_payment_operation.delay(operation_id)
+    return len(operation_ids)

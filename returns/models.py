@@ -1,0 +1,1 @@
+"""Returns, inspection, disposition and refunds (built in a later issue)."""

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -21,6 +22,14 @@ TABLET = {"width": 1024, "height": 768}
 def _needs_chromium():
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need the system Chromium at {CHROMIUM} (apt install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_of_the_browser_context():
+    """Playwright runs the test in a context of its own, where Django opens another
+    connection; close it, or it outlives the test database."""
+    yield
+    connections.close_all()
 
 
 @pytest.fixture(scope="session")

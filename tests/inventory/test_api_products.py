@@ -207,7 +207,7 @@ def test_malformed_json_is_400(api):
 
 
 @pytest.mark.parametrize("role_fixture", ["store_staff", "customer_service"])
-def test_only_network_writers_create(request, role_fixture):
+def test_only_network_writers_create(db, request, role_fixture):
     # given
     client = api_client_for(request.getfixturevalue(role_fixture))
     before = rows()

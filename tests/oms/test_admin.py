@@ -27,10 +27,10 @@ def head_office_client(client, db):
     return client
 
 
-@pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_head_office_reaches_every_stock_admin_page(head_office_client, page):
+@pytest.mark.parametrize("admin_page", ADMIN_PAGES)
+def test_head_office_reaches_every_stock_admin_page(head_office_client, admin_page):
     StockLevelFactory()
-    assert head_office_client.get(reverse(page)).status_code == 200
+    assert head_office_client.get(reverse(admin_page)).status_code == 200
 
 
 def test_store_staff_cannot_use_the_admin(client, store_staff):

@@ -20,6 +20,15 @@ def dispatch_event(event_id: int) -> None:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def dispatch_events(event_ids: list[int]) -> None:
+    """The events of one change, in order: one broker message instead of several."""
+    from oms.services.delivery import dispatch_outbox_event
+
+    for event_id in event_ids:
+        dispatch_outbox_event(event_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliver_webhook(delivery_id: int) -> str | None:
     from oms.services.delivery import deliver_webhook as attempt_delivery
 

@@ -1,16 +1,41 @@
 """One factory function per kind of timeline entry; nothing else creates them.
-Each is called inside the transaction of the change it records."""
+Each is called inside the transaction of the change it records. Inside
+`batched()`, entries are kept and written together, in order, in one INSERT."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from oms.actors import Actor
 from oms.models import Order, TimelineEntry
 
+_batch: ContextVar[list[TimelineEntry] | None] = ContextVar("timeline_batch", default=None)
+
 
 def _entry(order: Order, kind: str, actor: Actor, **data: object) -> TimelineEntry:
-    return TimelineEntry.objects.create(order=order, kind=kind, actor=actor.label, data=data)
+    entry = TimelineEntry(order=order, kind=kind, actor=actor.label, data=data)
+    batch = _batch.get()
+    if batch is None:
+        entry.save(force_insert=True)
+    else:
+        batch.append(entry)
+    return entry
+
+
+@contextmanager
+def batched() -> Iterator[list[TimelineEntry]]:
+    """The entries recorded in the block are inserted together when it ends (one
+    statement instead of one per entry); if the block raises, none is written."""
+    entries: list[TimelineEntry] = []
+    token = _batch.set(entries)
+    try:
+        yield entries
+    finally:
+        _batch.reset(token)
+    TimelineEntry.objects.bulk_create(entries)
 
 
 def _money(amount: Decimal) -> str:

@@ -62,15 +62,19 @@ def reserve_in_network(
     only: list[int] | None = None,
     allow_future: bool = False,
     expires_at: datetime | None = None,
+    sku_ids: dict[str, int] | None = None,
 ) -> list[LineHolds]:
     """Hold every line or none. `prefer`: stock point ids tried first; `only`: the
-    stock points allowed at all. InsufficientStock names every short line with the
+    stock points allowed at all; `sku_ids`: the ids of the lines' SKUs when the
+    caller has them already. InsufficientStock names every short line with the
     units the channel could promise. Lines are served in SKU order so that two
     orders for the same SKUs take their row locks in the same order. On refusal the
     caller's atomic block must let the exception through (it is marked for rollback)."""
     if not lines:
         raise InvalidInput(_("An order needs at least one line."))
-    skus = dict(Sku.objects.filter(code__in=[line.sku for line in lines]).values_list("code", "pk"))
+    skus = sku_ids
+    if skus is None or any(line.sku not in skus for line in lines):
+        skus = dict(Sku.objects.filter(code__in=[line.sku for line in lines]).values_list("code", "pk"))
     for line in lines:
         if line.sku not in skus:
             raise UnknownCode("sku", line.sku)
@@ -107,6 +111,8 @@ def reserve_in_network(
             results.append(holds)
         if short:
             raise InsufficientStock(short)
+        # The holds of every line in one INSERT, once the gates have all passed.
+        Reservation.objects.bulk_create([r for holds in results for r in holds.reservations])
     order = {line.reference: index for index, line in enumerate(lines)}
     return sorted(results, key=lambda holds: order[holds.line.reference])
 
@@ -162,19 +168,17 @@ def _hold_from_stock(
                 break
         if remaining:
             raise _Short(line.quantity - remaining)
-    return Reservation.objects.bulk_create(
-        [
-            Reservation(
-                reference=line.reference,
-                sku_id=sku_id,
-                stock_point_id=candidate.stock_point_id,
-                channel=channel,
-                quantity=quantity,
-                expires_at=expires_at,
-            )
-            for candidate, quantity in taken
-        ]
-    )
+    return [  # written by the caller, with the other lines' holds
+        Reservation(
+            reference=line.reference,
+            sku_id=sku_id,
+            stock_point_id=candidate.stock_point_id,
+            channel=channel,
+            quantity=quantity,
+            expires_at=expires_at,
+        )
+        for candidate, quantity in taken
+    ]
 
 
 def _hold_from_future(
@@ -199,7 +203,7 @@ def _hold_from_future(
             pk=future_id, is_received=False, quantity__gte=F("reserved") + line.quantity
         ).update(reserved=F("reserved") + line.quantity)
         if updated == 1:
-            reservation = Reservation.objects.create(
+            reservation = Reservation(  # written by the caller, with the other lines' holds
                 reference=line.reference,
                 sku_id=sku_id,
                 stock_point_id=point_id,

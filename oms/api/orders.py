@@ -146,7 +146,9 @@ class OrderListCreateView(StrictInput, generics.ListAPIView):
         order, created = place_order(
             serializer.to_command(), actor=actor_of(request), idempotency=idempotency
         )
-        body = OrderOut(order_queryset().get(pk=order.pk)).data
+        # A new order comes back from the service with its lines, payments and
+        # timeline in hand; a replay is read back like any other order.
+        body = OrderOut(order if created else order_queryset().get(pk=order.pk)).data
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(
             body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK, headers=headers

@@ -33,7 +33,8 @@ from oms.models import (
     reservation_reference,
 )
 from oms.payloads import order_event_payload
-from oms.services.outbox import record_event
+from oms.prefetch import prefetched
+from oms.services.outbox import record_events
 from oms.services.review import review_reasons
 from oms.states import DeliveryMethod, LineStatus, OrderStatus, PaymentStatus
 
@@ -136,56 +137,55 @@ def _place_order(command: PlaceOrder, *, actor: Actor, idempotency: Idempotency 
             if existing is not None:
                 return existing, False
         customer = _unify_customer(command.customer)
-        order = _create_order(command, channel, customer, pickup_store)
-        lines = _create_lines(order, command, skus)
-        holds = _reserve(order, lines, channel, pickup_store)
-        _record_preorders(order, lines, holds, actor)
-        payment = _record_payment(order, command.payment)
+        order = _new_order(command, channel, customer, pickup_store)
         reasons = review_reasons(order, customer, command.billing_address)
         order.review_reasons = reasons
         order.status = OrderStatus.AWAITING_REVIEW if reasons else OrderStatus.CONFIRMED
-        order.save(update_fields=["review_reasons", "status", "promised_date"])
-        timeline.order_created(order, actor=actor, channel=channel.code, lines=len(lines))
-        timeline.stock_reserved(
-            order,
-            actor=actor,
-            holds=[
-                {
-                    "line": holds_of.line.reference,
-                    "sku": holds_of.line.sku,
-                    "stock_points": [r.stock_point_id for r in holds_of.reservations],
-                    "quantity": holds_of.line.quantity,
-                    "preorder": holds_of.is_preorder,
-                }
-                for holds_of in holds
-            ],
-        )
-        if payment is not None:
-            timeline.payment_authorised(
-                order,
-                actor=actor,
-                provider=payment.provider,
-                reference=payment.reference,
-                amount=payment.authorised_amount,
-            )
-        for note in command.notes:
-            timeline.note_added(order, actor=actor, text=note)
-        payload = order_event_payload(order, lines=lines)
-        record_event(EventType.ORDER_CREATED, order=order, payload=payload)
-        if reasons:
-            timeline.held_for_review(order, actor=actor, reasons=reasons)
-            record_event(
-                EventType.ORDER_HELD_FOR_REVIEW,
-                order=order,
-                payload={**payload, "reasons": reasons},
-            )
-        else:
-            record_event(EventType.ORDER_CONFIRMED, order=order, payload=payload)
+        _insert_order(order, channel)
+        lines = _create_lines(order, command, skus)
+        payment = _record_payment(order, command.payment)
         if idempotency is not None:
             IdempotencyKey.objects.filter(client_id=idempotency.client_id, key=idempotency.key).update(
                 order=order
             )
+        # Stock last: the hot stock levels stay locked from the reservation to the
+        # commit, so as little as possible happens in between.
+        with timeline.batched() as entries:
+            timeline.order_created(order, actor=actor, channel=channel.code, lines=len(lines))
+            holds = _reserve(order, lines, channel, pickup_store)
+            timeline.stock_reserved(order, actor=actor, holds=[_hold_entry(held) for held in holds])
+            _record_preorders(order, lines, holds, actor)
+            if payment is not None:
+                timeline.payment_authorised(
+                    order,
+                    actor=actor,
+                    provider=payment.provider,
+                    reference=payment.reference,
+                    amount=payment.authorised_amount,
+                )
+            for note in command.notes:
+                timeline.note_added(order, actor=actor, text=note)
+            if reasons:
+                timeline.held_for_review(order, actor=actor, reasons=reasons)
+        payload = order_event_payload(order, lines=lines)
+        if reasons:
+            second = (EventType.ORDER_HELD_FOR_REVIEW, {**payload, "reasons": reasons})
+        else:
+            second = (EventType.ORDER_CONFIRMED, payload)
+        record_events([(EventType.ORDER_CREATED, payload), second], order=order)
+    # The caller (the API) renders the order it has in hand rather than reading it back.
+    prefetched(order, lines=lines, payments=[payment] if payment else [], timeline=entries)
     return order, True
+
+
+def _hold_entry(held: LineHolds) -> dict[str, object]:
+    return {
+        "line": held.line.reference,
+        "sku": held.line.sku,
+        "stock_points": [r.stock_point_id for r in held.reservations],
+        "quantity": held.line.quantity,
+        "preorder": held.is_preorder,
+    }
 
 
 def _claim_key(idempotency: Idempotency) -> Order | None:
@@ -392,9 +392,10 @@ def new_order_number(channel: Channel) -> str:
     return f"{prefix}-{body[:4]}-{body[4:]}"
 
 
-def _create_order(
+def _new_order(
     command: PlaceOrder, channel: Channel, customer: Customer, pickup_store: StockPoint | None
 ) -> Order:
+    """The order, not saved yet (review rules judge it first)."""
     address = command.delivery.address or AddressInput()
     billing = command.billing_address
     total = (
@@ -404,35 +405,43 @@ def _create_order(
     hold_until = None
     if command.delivery.method == DeliveryMethod.E_RESERVATION:
         hold_until = timezone.now() + timedelta(hours=settings.OMS_E_RESERVATION_HOURS)
-    values = {
-        "channel": channel,
-        "external_reference": command.external_reference,
-        "customer": customer,
-        "status": OrderStatus.CONFIRMED,
-        "delivery_method": command.delivery.method,
-        "delivery_service": command.delivery.service,
-        "pickup_store": pickup_store,
-        "ship_name": address.name or f"{command.customer.first_name} {command.customer.last_name}".strip(),
-        "ship_line1": address.line1,
-        "ship_line2": address.line2,
-        "ship_postal_code": address.postal_code,
-        "ship_city": address.city,
-        "ship_country": address.country,
-        "ship_latitude": address.latitude,
-        "ship_longitude": address.longitude,
-        "billing_postal_code": billing.postal_code if billing else "",
-        "billing_country": billing.country if billing else "",
-        "currency": command.currency,
-        "total_amount": total,
-        "shipping_amount": command.shipping_amount,
-        "hold_until": hold_until,
-    }
+    return Order(
+        **{
+            "channel": channel,
+            "external_reference": command.external_reference,
+            "customer": customer,
+            "status": OrderStatus.CONFIRMED,
+            "delivery_method": command.delivery.method,
+            "delivery_service": command.delivery.service,
+            "pickup_store": pickup_store,
+            "ship_name": address.name
+            or f"{command.customer.first_name} {command.customer.last_name}".strip(),
+            "ship_line1": address.line1,
+            "ship_line2": address.line2,
+            "ship_postal_code": address.postal_code,
+            "ship_city": address.city,
+            "ship_country": address.country,
+            "ship_latitude": address.latitude,
+            "ship_longitude": address.longitude,
+            "billing_postal_code": billing.postal_code if billing else "",
+            "billing_country": billing.country if billing else "",
+            "currency": command.currency,
+            "total_amount": total,
+            "shipping_amount": command.shipping_amount,
+            "hold_until": hold_until,
+        }
+    )
+
+
+def _insert_order(order: Order, channel: Channel) -> None:
     for _attempt in range(5):
+        order.number = new_order_number(channel)
         try:
             with transaction.atomic():
-                return Order.objects.create(number=new_order_number(channel), **values)
+                order.save(force_insert=True)
+                return
         except IntegrityError:  # the number was taken: draw another
-            continue
+            order.pk = None
     raise AssertionError("could not draw a free order number")
 
 
@@ -468,6 +477,7 @@ def _reserve(
         only=only,
         allow_future=channel.accepts_preorders and method != DeliveryMethod.E_RESERVATION,
         expires_at=order.hold_until,
+        sku_ids={line.sku.code: line.sku_id for line in lines},
     )
 
 
@@ -488,7 +498,9 @@ def _record_preorders(order: Order, lines: list[OrderLine], holds: list[LineHold
             quantity=line.quantity,
             promised=held.promised_date.isoformat(),
         )
-    order.promised_date = latest
+    if latest is not None:
+        order.promised_date = latest
+        order.save(update_fields=["promised_date"])
 
 
 def _record_payment(order: Order, payment: PaymentInput | None) -> Payment | None:

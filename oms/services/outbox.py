@@ -1,7 +1,8 @@
-"""Writing domain events. `record_event` is called inside the transaction of the
-change it reports, so the event exists if and only if the change committed. On
-commit, its delivery is queued (robustly: with the broker down, the order still
-succeeds and the beat job `sweep_outbox` picks the event up later)."""
+"""Writing domain events. `record_event` (or `record_events` for several at once) is
+called inside the transaction of the change it reports, so the events exist if and
+only if the change committed. On commit, their delivery is queued (robustly: with
+the broker down, the order still succeeds and the beat job `sweep_outbox` picks the
+events up later)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,31 @@ from oms.models import Order, OutboxEvent
 
 
 def record_event(event_type: str, *, order: Order | None = None, payload: dict[str, object]) -> OutboxEvent:
-    event = OutboxEvent.objects.create(
-        event_type=event_type, order_number=order.number if order else "", payload=payload
-    )
-    # A bound default rather than functools.partial: Django's robust on_commit logs
-    # a failure with the callback's __qualname__, which a partial lacks.
-    transaction.on_commit(lambda event_id=event.pk: _queue_dispatch(event_id), robust=True)
+    [event] = record_events([(event_type, payload)], order=order)
     return event
 
 
-def _queue_dispatch(event_id: int) -> None:
-    from oms.tasks import dispatch_event
+def record_events(
+    events: list[tuple[str, dict[str, object]]], *, order: Order | None = None
+) -> list[OutboxEvent]:
+    """Write (event type, payload) pairs in one INSERT, in this order, and queue
+    them as one message when the transaction commits."""
+    created = OutboxEvent.objects.bulk_create(
+        [
+            OutboxEvent(event_type=event_type, order_number=order.number if order else "", payload=payload)
+            for event_type, payload in events
+        ]
+    )
+    # A bound default rather than functools.partial: Django's robust on_commit logs
+    # a failure with the callback's __qualname__, which a partial lacks.
+    transaction.on_commit(lambda ids=[e.pk for e in created]: _queue_dispatch(ids), robust=True)
+    return created
 
-    dispatch_event.delay(event_id)
+
+def _queue_dispatch(event_ids: list[int]) -> None:
+    from oms.tasks import dispatch_event, dispatch_events
+
+    if len(event_ids) == 1:
+        dispatch_event.delay(event_ids[0])
+    else:
+        dispatch_events.delay(event_ids)

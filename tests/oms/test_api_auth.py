@@ -52,6 +52,17 @@ def test_unknown_token_is_401(db):
     assert response.json() == {"error": "authentication_failed", "detail": "Invalid token."}
 
 
+def test_token_of_a_deactivated_account_is_401(db):
+    # given: an integration whose account head office switched off
+    key = create_token("erp")
+    get_user_model().objects.filter(username="api-erp").update(is_active=False)
+    # when
+    response = token_client(key).get(STOCK_POINTS)
+    # then
+    assert response.status_code == 401
+    assert response.json() == {"error": "authentication_failed", "detail": "User inactive or deleted."}
+
+
 def test_created_token_authenticates_an_integration_that_may_write(db):
     # given
     key = create_token("erp")

@@ -175,8 +175,8 @@ def test_listing_takes_the_same_queries_for_2_or_20_subscriptions(
 ):
     for number in range(count):
         hook(integration, f"https://shop.example.com/hooks/{number}")
-    # token and user, profile (role), count, page
-    with django_assert_num_queries(4):
+    # token with its user and profile (role), count, page
+    with django_assert_num_queries(3):
         response = api.get(LIST)
     assert response.json()["count"] == count
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -241,6 +242,7 @@ def actor_label(label: str) -> str:
 
 
 STATUS_REASONS = {
+    "sourced": gettext_lazy("stock points chosen for every line"),
     "review_released": gettext_lazy("released after review"),
     "e_reservation_expired": gettext_lazy("not collected before the deadline"),
 }
@@ -265,6 +267,14 @@ OUTCOME_TONES = {"pending": "info", "succeeded": "ok", "failed": "bad"}
 def _when(value: object) -> str:
     moment = parse_datetime(str(value)) if value else None
     return date_format(localtime(moment), "j M Y, H:i") if moment else str(value or "")
+
+
+def _amount(value: object) -> str:
+    """A recorded amount ("64.80") in the reader's language: 64,80 in French."""
+    try:
+        return number_format(Decimal(str(value)), decimal_pos=2)
+    except (InvalidOperation, ValueError):
+        return str(value or "")
 
 
 def _reason(reason: object) -> list[str]:
@@ -344,7 +354,7 @@ def describe_entry(entry: TimelineEntry) -> TimelineItem:
         details = [
             _("%(amount)s authorised by %(provider)s (reference %(reference)s)")
             % {
-                "amount": data.get("amount", ""),
+                "amount": _amount(data.get("amount")),
                 "provider": data.get("provider", ""),
                 "reference": data.get("reference", ""),
             }
@@ -352,7 +362,7 @@ def describe_entry(entry: TimelineEntry) -> TimelineItem:
         return TimelineItem(title=_("Payment authorised"), tone="ok", details=details, **base)
     if kind.startswith("payment_") and "outcome" in data:
         operation, outcome = kind.removeprefix("payment_"), str(data["outcome"])
-        details = [_("Amount: %(amount)s") % {"amount": data.get("amount", "")}]
+        details = [_("Amount: %(amount)s") % {"amount": _amount(data.get("amount"))}]
         if data.get("error"):
             details.append(_("Error: %(error)s") % {"error": data["error"]})
         title = PAYMENT_TITLES.get((operation, outcome), f"{operation} ({outcome})")

@@ -33,8 +33,8 @@ from oms.services.capture import (
 )
 from oms.services.holds import release_expired_holds
 from oms.services.payments import record_operation_result, request_capture
-from oms.services.transitions import transition_order
-from oms.states import OrderStatus
+from oms.services.transitions import transition_line, transition_order
+from oms.states import LineStatus, OrderStatus
 
 CHANNELS = [
     ("web", "Web shop", False, "WEB"),
@@ -240,6 +240,9 @@ def _bring_to(order, status: str) -> None:
         release_expired_holds(now=order.hold_until + timedelta(minutes=1))
         return
     transition_order(order, OrderStatus.IN_FULFILMENT, actor=ACTOR, reason="sourced")
+    lines = [line for line in order.lines.all() if line.status == LineStatus.OPEN]
+    for line in lines:
+        transition_line(line, LineStatus.ALLOCATED)
     if status == OrderStatus.PAYMENT_FAILED:
         operation = request_capture(
             order.number, order.total_amount, actor=ACTOR, key=f"{order.number}-capture"
@@ -248,10 +251,16 @@ def _bring_to(order, status: str) -> None:
             operation.pk, ProviderResult(False, error="Sandbox: capture declined (card expired).")
         )
     elif status in (OrderStatus.SHIPPED, OrderStatus.COLLECTED):
-        for line in order.lines.all():
+        # Paid when it leaves: the whole amount captured, as a shipment or collection does.
+        operation = request_capture(
+            order.number, order.total_amount, actor=ACTOR, key=f"{order.number}-capture"
+        )
+        record_operation_result(operation.pk, ProviderResult(True, provider_reference=f"cap-{order.number}"))
+        for line in lines:
             commit_reservations(
                 line.reservation_reference, actor=ACTOR, reason="shipment" if status == "shipped" else "sale"
             )
+            transition_line(line, LineStatus.SHIPPED if status == "shipped" else LineStatus.COLLECTED)
         if status == OrderStatus.COLLECTED:
             transition_order(order, OrderStatus.READY_FOR_COLLECTION, actor=ACTOR)
         transition_order(order, status, actor=ACTOR)

@@ -370,6 +370,19 @@ def test_detail_shows_lines_allocations_payments_and_timeline(cs, warehouse):
     assert "api:webshop" in html
 
 
+def test_detail_in_french_writes_amounts_and_reasons_in_french(cs, warehouse, customer_service):
+    # given: a paid order taken into fulfilment, read by someone who chose French
+    order = new_order([("LAMP", 2, "19.90"), ("SHIRT", 1, "35.00")])
+    transition_order(order, OrderStatus.IN_FULFILMENT, actor=Actor.system("sourcing"), reason="sourced")
+    cs.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    # when
+    html = cs.get(f"/orders/{order.number}/").content.decode()
+    # then: a decimal comma, and the reason code told in words
+    assert "Montant de 74,80 autorisé par sandbox (référence auth-123)" in html
+    assert "74.80" not in html
+    assert "Motif\xa0: points de stock choisis pour chaque ligne" in html  # French spacing
+
+
 def test_detail_tells_every_kind_of_timeline_entry(cs, order, customer_service):
     # given: lines cancelled, a note, then the rest cancelled
     cs.post(f"/orders/{order.number}/cancel-lines/", {"reason": "changed mind", "cancel-SHIRT": "1"})

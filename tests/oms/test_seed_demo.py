@@ -96,6 +96,19 @@ def test_demo_orders_come_in_many_states_and_hold_real_stock(seeded):
     assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 0
 
 
+def test_demo_orders_that_left_are_paid_and_their_lines_say_so(seeded):
+    gone = Order.objects.filter(status__in=["shipped", "collected"]).prefetch_related("lines", "payments")
+    assert gone.count() > 0
+    for order in gone:
+        assert [p.captured_amount for p in order.payments.all()] == [order.total_amount], order.number
+        assert {line.status for line in order.lines.all()} == {order.status}, order.number
+    in_fulfilment = Order.objects.filter(status="in_fulfilment").prefetch_related("lines")
+    assert {line.status for order in in_fulfilment for line in order.lines.all()} <= {
+        "allocated",
+        "backordered",
+    }
+
+
 def test_the_network_is_a_warehouse_a_supplier_and_44_stores(seeded):
     kinds = {
         kind: StockPoint.objects.filter(kind=kind).count() for kind in ("warehouse", "supplier", "store")

@@ -60,13 +60,14 @@ def sweep_outbox() -> dict[str, int]:
     retry_backoff=True,
     max_retries=8,
 )
-def execute_payment_operation(operation_id: int, reason: str = "", requested_by: str = "") -> str:
+def execute_payment_operation(operation_id: int, *_legacy: str) -> str:
     """Call the payment provider for one operation, outside any transaction, and
     record its answer (see oms.services.payments). Idempotent: the provider gets
-    the operation's key and a result is recorded once."""
+    the operation's key and a result is recorded once. (`_legacy`: the reason and
+    requester that messages queued before they were stored on the row carried.)"""
     from oms.services.payments import carry_out_operation
 
-    return carry_out_operation(operation_id, reason=reason, requested_by=requested_by)
+    return carry_out_operation(operation_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

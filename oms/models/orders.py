@@ -199,8 +199,8 @@ class Payment(models.Model):
 
 
 class PaymentOperation(models.Model):
-    """One call to the payment provider (capture, refund, void), kept with its outcome.
-    `key` makes the call idempotent at the provider."""
+    """One call to the payment provider (capture, refund, void), kept with its outcome,
+    who asked for it and why. `key` makes the call idempotent at the provider."""
 
     class Kind(models.TextChoices):
         AUTHORISE = "authorise", _("Authorisation")
@@ -220,6 +220,10 @@ class PaymentOperation(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     provider_reference = models.CharField(_("provider reference"), max_length=128, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
+    # Who asked and why travel with the row, not only with the task: an operation
+    # re-run by the beat job after its task was lost keeps both.
+    requested_by = models.CharField(_("requested by"), max_length=150, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

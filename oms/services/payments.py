@@ -13,10 +13,9 @@ The status the order had before is the `before` of that transition's timeline
 entry; a capture asked for after the failure (`retry_capture`) that succeeds
 takes the order back to it when ORDER_TRANSITIONS allows.
 
-PaymentOperation has no column for who asked or why: the refund reason (for the
-refund.issued event) and the requester (for the timeline entry of the result)
-travel with the task. An operation re-run by the beat job after its task was
-lost is recorded by the system, without a reason."""
+Each operation row keeps who asked for it (the actor of the result's timeline
+entry) and why (the refund.issued event's reason), so an operation re-run by the
+beat job after its task was lost is recorded exactly as the first run would be."""
 
 from __future__ import annotations
 
@@ -122,7 +121,7 @@ def retry_capture(
     settled capture failed. On success the order leaves PAYMENT_FAILED."""
     with transaction.atomic():
         order, payment = _lock_payment(order_number)
-        existing = _existing(payment, Kind.CAPTURE, key, amount, actor=actor, reason="")
+        existing = _existing(payment, Kind.CAPTURE, key, amount)
         if existing is not None:
             return existing
         if not _capture_failure_outstanding(payment):
@@ -178,9 +177,7 @@ def _lock_payment(order_number: str) -> tuple[Order, Payment]:
     return order, payment
 
 
-def _existing(
-    payment: Payment, kind: str, key: str, amount: Decimal | None, *, actor: Actor, reason: str
-) -> PaymentOperation | None:
+def _existing(payment: Payment, kind: str, key: str, amount: Decimal | None) -> PaymentOperation | None:
     """The operation already made under `key`, re-queued if still pending (the
     first queueing may have been lost). A key used for another request is refused."""
     operation = PaymentOperation.objects.filter(key=key).first()
@@ -189,7 +186,7 @@ def _existing(
     if operation.payment_id != payment.pk or operation.kind != kind or amount not in (None, operation.amount):
         raise IdempotencyMismatch()
     if operation.outcome == Outcome.PENDING:
-        transaction.on_commit(partial(_queue_execution, operation.pk, reason, actor.label), robust=True)
+        transaction.on_commit(partial(_queue_execution, operation.pk), robust=True)
     return operation
 
 
@@ -204,16 +201,23 @@ def _request(
     reason: str = "",
 ) -> PaymentOperation:
     """Check and write one operation. The caller holds the order and payment locks."""
-    existing = _existing(payment, kind, key, amount, actor=actor, reason=reason)
+    existing = _existing(payment, kind, key, amount)
     if existing is not None:
         return existing
     _check(payment, kind, amount)
     try:
         with transaction.atomic():
-            operation = PaymentOperation.objects.create(payment=payment, kind=kind, amount=amount, key=key)
+            operation = PaymentOperation.objects.create(
+                payment=payment,
+                kind=kind,
+                amount=amount,
+                key=key,
+                requested_by=actor.label[:150],
+                reason=str(reason)[:500],
+            )
     except IntegrityError:  # the key was just taken for another payment
         raise IdempotencyMismatch() from None
-    transaction.on_commit(partial(_queue_execution, operation.pk, reason, actor.label), robust=True)
+    transaction.on_commit(partial(_queue_execution, operation.pk), robust=True)
     return operation
 
 
@@ -243,16 +247,16 @@ def _in_flight(payment: Payment, kind: str) -> Decimal:
     return pending.aggregate(total=Sum("amount"))["total"] or Decimal("0")
 
 
-def _queue_execution(operation_id: int, reason: str, requested_by: str) -> None:
+def _queue_execution(operation_id: int) -> None:
     from oms.tasks import execute_payment_operation
 
-    execute_payment_operation.delay(operation_id, reason, requested_by)
+    execute_payment_operation.delay(operation_id)
 
 
 # --- Calling the provider and recording its answer --------------------------------
 
 
-def carry_out_operation(operation_id: int, *, reason: str = "", requested_by: str = "") -> str:
+def carry_out_operation(operation_id: int) -> str:
     """Call the provider for a pending operation and record its answer; returns
     the outcome. The caller must not be inside a transaction: no lock is held
     while the provider answers. Safe to run twice: the provider sees the same
@@ -268,16 +272,14 @@ def carry_out_operation(operation_id: int, *, reason: str = "", requested_by: st
         result = provider.refund(payment.reference, operation.amount, payment.currency, key=operation.key)
     else:
         result = provider.void(payment.reference, key=operation.key)
-    return record_operation_result(operation_id, result, reason=reason, requested_by=requested_by).outcome
+    return record_operation_result(operation_id, result).outcome
 
 
-def record_operation_result(
-    operation_id: int, result: ProviderResult, *, reason: str = "", requested_by: str = ""
-) -> PaymentOperation:
+def record_operation_result(operation_id: int, result: ProviderResult) -> PaymentOperation:
     """Apply the provider's answer to a pending operation: amounts, payment and
-    order status, timeline entry (by `requested_by`, else the system) and event,
-    in one transaction. An operation already completed is returned unchanged
-    (applied once)."""
+    order status, timeline entry (by whoever asked, else the system) and event
+    (with the operation's reason), in one transaction. An operation already
+    completed is returned unchanged (applied once)."""
     with transaction.atomic():
         order_id = PaymentOperation.objects.values_list("payment__order_id", flat=True).get(pk=operation_id)
         order = (
@@ -299,16 +301,16 @@ def record_operation_result(
         operation.payment = payment
         timeline.payment_operation(
             order,
-            actor=Actor(label=requested_by) if requested_by else PROVIDER,
+            actor=Actor(label=operation.requested_by) if operation.requested_by else PROVIDER,
             kind=operation.kind,
             amount=operation.amount,
             outcome=outcome,
             error=result.error,
         )
         if result.succeeded:
-            _apply_success(order, payment, operation, reason)
+            _apply_success(order, payment, operation, operation.reason)
         else:
-            _apply_failure(order, payment, operation, reason)
+            _apply_failure(order, payment, operation, operation.reason)
     return operation
 
 

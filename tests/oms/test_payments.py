@@ -497,7 +497,7 @@ def test_recording_a_result_twice_applies_it_once(lamp):
     assert (again.outcome, again.provider_reference) == ("succeeded", "cap-1")
     assert payment_of(order) == (PaymentStatus.CAPTURED, Decimal("30.00"), Decimal("0.00"))
     assert list(order.timeline.filter(kind="payment_capture").values_list("actor", "data")) == [
-        ("system:payments", {"amount": "30.00", "outcome": "succeeded", "error": ""}),
+        ("system:test", {"amount": "30.00", "outcome": "succeeded", "error": ""}),  # who asked
     ]
     assert events(order) == ["order.created", "order.confirmed", "payment.captured"]
 
@@ -514,6 +514,29 @@ def test_a_lost_task_is_carried_out_by_the_beat_job(lamp, provider):
     assert resumed == 1
     assert provider.calls == [("capture", "ship-1", Decimal("10.00"))]
     assert [(op[2], op[3]) for op in operations(order)] == [("ship-1", "succeeded"), ("ship-2", "pending")]
+
+
+def test_a_lost_refund_rerun_by_the_beat_job_keeps_its_reason_and_requester(lamp, provider):
+    # given: a captured order, and a refund asked by customer service whose task was lost
+    order = place()
+    capture = request_capture(order.number, Decimal("30.00"), actor=STAFF, key="ship-1")
+    record_operation_result(capture.pk, ProviderResult(True, provider_reference="cap-1"))
+    agent = Actor(label="camille.cs")
+    lost = request_refund(order.number, Decimal("10.00"), actor=agent, key="refund-1", reason="damaged")
+    PaymentOperation.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=15))
+    # when: the beat job carries it out
+    assert resume_payment_operations() == 1
+    # then: recorded as the first run would have: by the agent, with the reason
+    assert provider.calls == [("refund", "refund-1", Decimal("10.00"))]
+    issued = OutboxEvent.objects.get(event_type="refund.issued")
+    assert (issued.payload["amount"], issued.payload["reason"]) == ("10.00", "damaged")
+    assert list(order.timeline.filter(kind="payment_refund").values_list("actor", "data")) == [
+        ("camille.cs", {"amount": "10.00", "outcome": "succeeded", "error": ""})
+    ]
+    assert PaymentOperation.objects.filter(pk=lost.pk).values_list("requested_by", "reason").get() == (
+        "camille.cs",
+        "damaged",
+    )
 
 
 def test_the_provider_is_called_after_commit_outside_any_transaction(transactional_db, lamp, monkeypatch):

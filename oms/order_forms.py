@@ -3,6 +3,9 @@ typed; the services decide whether the action is allowed (and say why not)."""
 
 from __future__ import annotations
 
+import uuid
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -110,3 +113,23 @@ class ReviewForm(forms.Form):
         max_length=MAX_NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_NOTE_LENGTH}),
     )
+
+
+class RequestToken(forms.CharField):
+    """A hidden token drawn when the form is shown: sending the same form twice (a
+    double tap, a retried request) makes one payment operation, not two."""
+
+    def __init__(self) -> None:
+        super().__init__(max_length=64, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to refund"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    reason = reason_field(_("Reason for the refund"))
+    token = RequestToken()
+
+
+class RetryCaptureForm(forms.Form):
+    token = RequestToken()

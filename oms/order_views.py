@@ -22,7 +22,15 @@ from django.views.decorators.http import require_GET, require_POST
 from oms.actors import actor_of
 from oms.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from oms.models import Order, Role
-from oms.order_forms import CancelLinesForm, CancelOrderForm, NoteForm, OrderSearchForm, ReviewForm
+from oms.order_forms import (
+    CancelLinesForm,
+    CancelOrderForm,
+    NoteForm,
+    OrderSearchForm,
+    RefundForm,
+    RetryCaptureForm,
+    ReviewForm,
+)
 from oms.screens import render_screen, role_required
 from oms.selectors import (
     channel_choices,
@@ -36,6 +44,7 @@ from oms.selectors import (
 )
 from oms.services.cancellation import cancel_order
 from oms.services.notes import add_note
+from oms.services.payments import request_refund, retry_capture
 from oms.services.review import release_from_review
 
 desk_only = role_required(Role.CUSTOMER_SERVICE, Role.HEAD_OFFICE)
@@ -50,6 +59,8 @@ FORM_NAMES = {
     "note": "note_form",
     "release": "review_form",
     "review-cancel": "review_form",
+    "refund": "refund_form",
+    "retry-capture": "retry_form",
 }
 
 
@@ -171,6 +182,40 @@ def review_cancel(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+@desk_only
+@require_POST
+def refund(request: HttpRequest, number: str) -> HttpResponse:
+    return act(
+        request,
+        number,
+        action="refund",
+        form=RefundForm(request.POST),
+        perform=lambda form: request_refund(
+            number,
+            form.cleaned_data["amount"],
+            actor=actor_of(request),
+            key=f"{number}/desk/{form.cleaned_data['token']}",
+            reason=form.cleaned_data["reason"],
+        ),
+        done=_("Refund asked of the payment provider: it goes back to the original payment method."),
+    )
+
+
+@desk_only
+@require_POST
+def retry_payment_capture(request: HttpRequest, number: str) -> HttpResponse:
+    return act(
+        request,
+        number,
+        action="retry-capture",
+        form=RetryCaptureForm(request.POST),
+        perform=lambda form: retry_capture(
+            number, actor=actor_of(request), key=f"{number}/desk/{form.cleaned_data['token']}"
+        ),
+        done=_("Capture asked again of the payment provider."),
+    )
+
+
 def act(
     request: HttpRequest,
     number: str,
@@ -243,6 +288,8 @@ def order_screen(
         "lines_form": CancelLinesForm(),
         "note_form": NoteForm(),
         "review_form": ReviewForm(),
+        "refund_form": RefundForm(initial={"amount": detail.actions.refund}),
+        "retry_form": RetryCaptureForm(),
         **(bound_forms or {}),
     }
     if outcome is not None and request.htmx:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from oms.api.order_serializers import allocations_of
 from oms.models import Channel, Order, OrderLine, Payment, PaymentOperation, TimelineEntry
 from oms.services.capture import normalise_phone
+from oms.services.payments import payment_choices
 from oms.states import CANCELLABLE, LINE_CANCELLABLE, LineStatus, OrderStatus
 
 # A phone number has at least this many digits: "1001" is not a phone.
@@ -145,6 +146,8 @@ class OrderActions:
     cancel_lines: bool
     review: bool
     add_note: bool = True
+    refund: Decimal = Decimal("0.00")  # the most a refund may take now; 0: not offered
+    retry_capture: Decimal = Decimal("0.00")  # after a failed capture: what a retry takes
 
     def offers(self, action: str) -> bool:
         """Whether the screen offers `action` (the names of the order screen's forms)."""
@@ -154,6 +157,8 @@ class OrderActions:
             "note": self.add_note,
             "release": self.review,
             "review-cancel": self.review,
+            "refund": self.refund > 0,
+            "retry-capture": self.retry_capture > 0,
         }.get(action, False)
 
 
@@ -218,8 +223,14 @@ def order_detail(number: str) -> OrderDetail | None:
 def actions_for(order: Order, lines: list[LineView]) -> OrderActions:
     cancellable = order.status in CANCELLABLE and any(line.is_cancellable for line in lines)
     in_review = order.status == OrderStatus.AWAITING_REVIEW
+    payment = next(iter(order.payments.all()), None)
+    money = payment_choices(payment, list(payment.operations.all())) if payment is not None else None
     return OrderActions(
-        cancel_order=cancellable and not in_review, cancel_lines=cancellable, review=in_review
+        cancel_order=cancellable and not in_review,
+        cancel_lines=cancellable,
+        review=in_review,
+        refund=money.refundable if money else Decimal("0.00"),
+        retry_capture=money.capture_to_retry if money else Decimal("0.00"),
     )
 
 

@@ -19,6 +19,7 @@ beat job after its task was lost is recorded exactly as the first run would be."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -162,6 +163,34 @@ def settle_cancelled_order(order: Order, *, actor: Actor) -> PaymentOperation | 
         actor=actor,
         key=f"{order.number}/cancel/refund",
         reason=_("Order cancelled"),
+    )
+
+
+@dataclass(frozen=True)
+class PaymentChoices:
+    """What customer service may ask of a payment now (0: nothing)."""
+
+    refundable: Decimal  # captured, not refunded, less refunds in flight
+    capture_to_retry: Decimal  # after an unresolved failed capture: what is left to capture
+
+
+def payment_choices(payment: Payment, operations: list[PaymentOperation]) -> PaymentChoices:
+    """The same rules as `request_refund` and `retry_capture`, judged on the
+    payment's operations already in memory (the order screen prefetches them)."""
+
+    def in_flight(kind: str) -> Decimal:
+        pending = [op.amount for op in operations if op.kind == kind and op.outcome == Outcome.PENDING]
+        return sum(pending, Decimal("0.00"))
+
+    if payment.status == PaymentStatus.VOIDED:
+        return PaymentChoices(Decimal("0.00"), Decimal("0.00"))
+    settled = [op for op in operations if op.kind == Kind.CAPTURE and op.outcome != Outcome.PENDING]
+    failed = bool(settled) and max(settled, key=lambda op: op.pk).outcome == Outcome.FAILED
+    return PaymentChoices(
+        refundable=max(payment.refundable - in_flight(Kind.REFUND), Decimal("0.00")),
+        capture_to_retry=max(payment.capturable - in_flight(Kind.CAPTURE), Decimal("0.00"))
+        if failed
+        else Decimal("0.00"),
     )
 
 

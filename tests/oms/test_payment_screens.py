@@ -44,21 +44,21 @@ def cs(client, customer_service):
     return client
 
 
-def captured_order():
-    """An order of 2 lamps at 19.90 (39.80), shipped and captured in full."""
+def order_after_capture(result: ProviderResult):
+    """An order of 2 lamps at 19.90, in fulfilment, whose capture of 39.80 got `result`."""
     order = new_order()
     transition_order(order, OrderStatus.IN_FULFILMENT, actor=SHIPPING, reason="sourced")
     operation = request_capture(order.number, Decimal("39.80"), actor=SHIPPING, key=f"{order.number}/ship")
-    record_operation_result(operation.pk, ProviderResult(True, provider_reference="cap-1"))
+    record_operation_result(operation.pk, result)
     return order
+
+
+def captured_order():
+    return order_after_capture(ProviderResult(True, provider_reference="cap-1"))
 
 
 def failed_capture_order():
-    order = new_order()
-    transition_order(order, OrderStatus.IN_FULFILMENT, actor=SHIPPING, reason="sourced")
-    operation = request_capture(order.number, Decimal("39.80"), actor=SHIPPING, key=f"{order.number}/ship")
-    record_operation_result(operation.pk, ProviderResult(False, error="Card expired."))
-    return order
+    return order_after_capture(ProviderResult(False, error="Card expired."))
 
 
 def token_in(html: str, action: str) -> str:

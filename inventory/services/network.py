@@ -13,14 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext as _
 
-from inventory.allocation import Allocation, ChannelPolicy
+from inventory.allocation import FULL, Allocation, ChannelPolicy
 from inventory.errors import InsufficientStock, ShortLine, UnknownCode
 from inventory.models import FutureStock, Reservation, Sku, StockLevel
 from inventory.services.reservations import hold_at_level
 from oms.errors import InvalidInput
+
+# Tries at the best stock point for a whole line before ranking them all in Python
+# (each try lost to a concurrent order moves on to the next best).
+WHOLE_LINE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,16 @@ def _hold_from_stock(
     only: list[int] | None,
     expires_at: datetime | None,
 ) -> list[Reservation]:
+    if not policy.rules:  # every stock point feeds the channel whole: the database ranks them
+        tried: list[int] = []
+        for _attempt in range(WHOLE_LINE_ATTEMPTS):
+            best = _best_whole_line_level(sku_id, line.quantity, prefer, only, tried)
+            if best is None:
+                break
+            level_id, point_id = best
+            if hold_at_level(level_id, line.quantity, FULL, channel) is None:
+                return [_reservation(line, sku_id, point_id, line.quantity, channel, expires_at)]
+            tried.append(level_id)  # taken meanwhile by a concurrent order: the next one
     candidates = _candidates(sku_id, policy, prefer, only)
     taken: list[tuple[_Candidate, int]] = []
     # One stock point for the whole line if any can serve it: one parcel.
@@ -168,17 +182,49 @@ def _hold_from_stock(
                 break
         if remaining:
             raise _Short(line.quantity - remaining)
-    return [  # written by the caller, with the other lines' holds
-        Reservation(
-            reference=line.reference,
-            sku_id=sku_id,
-            stock_point_id=candidate.stock_point_id,
-            channel=channel,
-            quantity=quantity,
-            expires_at=expires_at,
-        )
+    return [
+        _reservation(line, sku_id, candidate.stock_point_id, quantity, channel, expires_at)
         for candidate, quantity in taken
     ]
+
+
+def _reservation(
+    line: NetworkLine, sku_id: int, point_id: int, quantity: int, channel: str, expires_at: datetime | None
+) -> Reservation:
+    """A hold, not saved: the caller writes every line's holds in one INSERT."""
+    return Reservation(
+        reference=line.reference,
+        sku_id=sku_id,
+        stock_point_id=point_id,
+        channel=channel,
+        quantity=quantity,
+        expires_at=expires_at,
+    )
+
+
+def _best_whole_line_level(
+    sku_id: int, quantity: int, prefer: list[int], only: list[int] | None, tried: list[int]
+) -> tuple[int, int] | None:
+    """(level id, stock point id) of the stock level that `_candidates` would rank
+    first among those with `quantity` to promise; one row instead of every level of
+    the SKU in the network."""
+    levels = StockLevel.objects.filter(sku_id=sku_id, stock_point__is_active=True, atp__gte=quantity)
+    if only is not None:
+        levels = levels.filter(stock_point_id__in=list(only))
+    if tried:
+        levels = levels.exclude(pk__in=tried)
+    order = ["stock_point__priority", "-atp", "pk"]
+    if prefer:
+        rank = Case(
+            *[When(stock_point_id=point_id, then=Value(index)) for index, point_id in enumerate(prefer)],
+            default=Value(len(prefer)),
+        )
+        levels, order = levels.annotate(rank=rank), ["rank", *order]
+    return (
+        levels.order_by(*order)
+        .values_list("pk", "stock_point_id")
+        .first()
+    )
 
 
 def _hold_from_future(

@@ -140,6 +140,29 @@ def test_click_and_collect_prefers_the_collection_store(web, lamp, warehouse):
     assert hold.stock_point_id == store.pk
 
 
+def test_a_whole_line_goes_to_the_first_stock_point_by_priority_then_depth(web, lamp, warehouse):
+    # given: the warehouse (priority 10) with 5 lamps, two stores (priority 50) with 20 and 30,
+    # and an inactive store with plenty
+    for code, units, active in [("ST-A", 20, True), ("ST-B", 30, True), ("ST-CLOSED", 90, False)]:
+        point = StockPointFactory(code=code, priority=50, is_active=active)
+        StockLevelFactory(sku=lamp, stock_point=point, on_hand=units)
+
+    def held_at(quantity: int) -> list[tuple[str, int]]:
+        order, _ = place_order(place_order_command([("LAMP", quantity)]), actor=ACTOR)
+        return list(
+            Reservation.objects.filter(reference=f"{order.number}/1").values_list(
+                "stock_point__code", "quantity"
+            )
+        )
+
+    # then: the warehouse while it can serve the whole line, then the deeper store, in one parcel
+    assert held_at(3) == [("WH-ORLEANS", 3)]
+    assert held_at(4) == [("ST-B", 4)]  # the warehouse has 2 left: the store with most stock
+    assert held_at(26) == [("ST-B", 26)]
+    assert held_at(20) == [("ST-A", 20)]  # ST-B has 0 left
+    assert held_at(2) == [("WH-ORLEANS", 2)]
+
+
 def test_a_line_is_split_when_no_single_stock_point_has_enough(web, lamp, warehouse):
     store = StockPointFactory(code="ST-1")
     StockLevelFactory(sku=lamp, stock_point=store, on_hand=4)

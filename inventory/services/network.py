@@ -220,11 +220,7 @@ def _best_whole_line_level(
             default=Value(len(prefer)),
         )
         levels, order = levels.annotate(rank=rank), ["rank", *order]
-    return (
-        levels.order_by(*order)
-        .values_list("pk", "stock_point_id")
-        .first()
-    )
+    return levels.order_by(*order).values_list("pk", "stock_point_id").first()
 
 
 def _hold_from_future(

@@ -11,9 +11,13 @@ from playwright.sync_api import Page, expect
 
 from inventory.models import StockLevel
 from oms.actors import Actor
-from oms.models import Order, ReviewRule, TimelineEntry
+from oms.models import Order, Payment, ReviewRule, TimelineEntry
+from oms.payments import ProviderResult
 from oms.services.capture import CustomerInput, place_order
 from oms.services.notes import add_note
+from oms.services.payments import record_operation_result, request_capture
+from oms.services.transitions import transition_order
+from oms.states import OrderStatus
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
 from tests.oms.factories import PASSWORD, ChannelFactory, place_order_command
 
@@ -174,3 +178,38 @@ def test_customer_service_releases_an_order_from_the_review_queue(
     assert TimelineEntry.objects.filter(order=first).latest("id").data == {
         "note": "Called the customer: genuine order"
     }
+
+
+def test_customer_service_refunds_part_of_a_shipped_order(
+    transactional_db, live_server, page: Page, customer_service
+):
+    # given: an order of 2 lamps (39.80), in fulfilment and captured in full
+    ChannelFactory(code="web", name="Web shop")
+    warehouse = StockPointFactory(code="WH-ORLEANS", kind="warehouse", name="Orléans warehouse")
+    StockLevelFactory(sku=SkuFactory(code="LAMP", name="Brass desk lamp"), stock_point=warehouse, on_hand=9)
+    order, _ = place_order(place_order_command([("LAMP", 2, "19.90")]), actor=WEBSHOP)
+    shipping = Actor.system("shipping")
+    transition_order(order, OrderStatus.IN_FULFILMENT, actor=shipping, reason="sourced")
+    capture = request_capture(order.number, Decimal("39.80"), actor=shipping, key=f"{order.number}/ship")
+    record_operation_result(capture.pk, ProviderResult(True, provider_reference="cap-1"))
+
+    # when: refunding 15.00 for a scratched lamp from the order screen (and confirming)
+    sign_in(page, live_server.url, "customer.service")
+    page.goto(f"{live_server.url}/orders/{order.number}/")
+    page.evaluate("window.sameDocument = true")
+    page.get_by_text("Refund…").click()
+    page.get_by_label("Amount (EUR)").fill("15.00")
+    page.locator(".payment-action").get_by_label("Reason").fill("Lamp arrived scratched")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Refund to the original payment method").click()
+
+    # then: the provider was asked, the payment and the timeline say so, without a reload
+    expect(page.get_by_test_id("outcome")).to_be_visible()
+    expect(page.get_by_test_id("outcome")).to_contain_text("Refund asked of the payment provider")
+    expect(page.locator("#payment-title + p .status")).to_have_text("Partially refunded")
+    expect(page.locator("#order .tl").first).to_contain_text("Refund issued")
+    expect(page.locator("#order .tl").first).to_contain_text("customer.service")
+    assert page.evaluate("window.sameDocument") is True
+    page.screenshot(path="/tmp/e2e-cs-refund.png", full_page=True)
+    payment = Payment.objects.get(order=order)
+    assert (payment.captured_amount, payment.refunded_amount) == (Decimal("39.80"), Decimal("15.00"))

@@ -44,7 +44,7 @@ bench: $(STAMP)
 ## make serve: web + Celery worker + beat against PostgreSQL and Redis (see README)
 serve: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/honcho start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate

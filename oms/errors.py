@@ -42,9 +42,10 @@ class IllegalTransition(Conflict):
     code = "illegal_transition"
 
     def __init__(self, what: str, current: str, wanted: str) -> None:
+        subject, label = _subject_and_labels(what)
         super().__init__(
-            _("%(what)s cannot go from %(current)s to %(wanted)s.")
-            % {"what": what, "current": current, "wanted": wanted}
+            _("%(subject)s cannot go from “%(current)s” to “%(wanted)s”.")
+            % {"subject": subject, "current": label(current), "wanted": label(wanted)}
         )
         self.data = {"current": current, "wanted": wanted}
 
@@ -58,3 +59,20 @@ class IdempotencyMismatch(DomainError):
 
     def __init__(self) -> None:
         super().__init__(_("This Idempotency-Key was already used with another request body."))
+
+
+def _subject_and_labels(what: str):
+    """`what` ("order", "order line", "payment") told in the reader's language, and
+    a function giving its statuses' labels (codes it does not know stay as they are)."""
+    from oms.states import LineStatus, OrderStatus, PaymentStatus
+
+    subject, choices = {
+        "order": (_("The order"), OrderStatus),
+        "order line": (_("The order line"), LineStatus),
+        "payment": (_("The payment"), PaymentStatus),
+    }.get(what, (what, None))
+
+    def label(code: str) -> str:
+        return str(choices(code).label) if choices is not None and code in choices.values else code
+
+    return subject, label

@@ -2,7 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inventory.models import Reservation, StockLevel
 from oms.actors import Actor
@@ -42,8 +42,15 @@ def test_an_illegal_transition_is_refused_and_not_recorded(lamp):
     with pytest.raises(IllegalTransition) as refused:
         transition_order(order, OrderStatus.COLLECTED, actor=CS)
     assert refused.value.payload() == {"current": "confirmed", "wanted": "collected"}
+    assert str(refused.value) == "The order cannot go from “Confirmed” to “Collected”."
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CONFIRMED
     assert TimelineEntry.objects.filter(order=order, kind="status_changed").count() == 0
+
+
+def test_an_illegal_transition_is_explained_in_french():
+    with translation.override("fr"):
+        message = str(IllegalTransition("order", OrderStatus.SHIPPED, OrderStatus.CANCELLED))
+    assert message == "La commande ne peut pas passer de «\u00a0Expédiée\u00a0» à «\u00a0Annulée\u00a0»."
 
 
 def test_a_stale_status_cannot_win_a_race(lamp):

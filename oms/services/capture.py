@@ -406,30 +406,27 @@ def _new_order(
     if command.delivery.method == DeliveryMethod.E_RESERVATION:
         hold_until = timezone.now() + timedelta(hours=settings.OMS_E_RESERVATION_HOURS)
     return Order(
-        **{
-            "channel": channel,
-            "external_reference": command.external_reference,
-            "customer": customer,
-            "status": OrderStatus.CONFIRMED,
-            "delivery_method": command.delivery.method,
-            "delivery_service": command.delivery.service,
-            "pickup_store": pickup_store,
-            "ship_name": address.name
-            or f"{command.customer.first_name} {command.customer.last_name}".strip(),
-            "ship_line1": address.line1,
-            "ship_line2": address.line2,
-            "ship_postal_code": address.postal_code,
-            "ship_city": address.city,
-            "ship_country": address.country,
-            "ship_latitude": address.latitude,
-            "ship_longitude": address.longitude,
-            "billing_postal_code": billing.postal_code if billing else "",
-            "billing_country": billing.country if billing else "",
-            "currency": command.currency,
-            "total_amount": total,
-            "shipping_amount": command.shipping_amount,
-            "hold_until": hold_until,
-        }
+        channel=channel,
+        external_reference=command.external_reference,
+        customer=customer,
+        status=OrderStatus.CONFIRMED,
+        delivery_method=command.delivery.method,
+        delivery_service=command.delivery.service,
+        pickup_store=pickup_store,
+        ship_name=address.name or f"{command.customer.first_name} {command.customer.last_name}".strip(),
+        ship_line1=address.line1,
+        ship_line2=address.line2,
+        ship_postal_code=address.postal_code,
+        ship_city=address.city,
+        ship_country=address.country,
+        ship_latitude=address.latitude,
+        ship_longitude=address.longitude,
+        billing_postal_code=billing.postal_code if billing else "",
+        billing_country=billing.country if billing else "",
+        currency=command.currency,
+        total_amount=total,
+        shipping_amount=command.shipping_amount,
+        hold_until=hold_until,
     )
 
 

@@ -8,6 +8,7 @@ from inventory.models import ChannelAllocation, Reservation, StockLevel
 from oms.actors import Actor
 from oms.errors import IdempotencyMismatch, InvalidInput
 from oms.models import Customer, IdempotencyKey, Order, OutboxEvent, Payment, ReviewRule, TimelineEntry
+from oms.services import capture
 from oms.services.capture import Idempotency, PaymentInput, place_order
 from oms.states import LineStatus, OrderStatus
 from tests.inventory.factories import FutureStockFactory, SkuFactory, StockLevelFactory, StockPointFactory
@@ -64,6 +65,20 @@ def test_order_numbers_are_unique_and_readable(web, lamp):
         prefix, first, second = number.split("-")
         assert (prefix, len(first), len(second)) == ("WEB", 4, 4)
         assert not set(first + second) & set("01OI")
+
+
+def test_a_taken_order_number_is_drawn_again(web, lamp, monkeypatch):
+    # given: an order WEB-AAAA-AAAA, and a draw that gives that number first
+    first, _ = place_order(place_order_command([("LAMP", 1)]), actor=ACTOR)
+    draws = iter([first.number, "WEB-BBBB-CCCC"])
+    monkeypatch.setattr(capture, "new_order_number", lambda channel: next(draws))
+    # when
+    second, created = place_order(place_order_command([("LAMP", 1)], email="other@example.fr"), actor=ACTOR)
+    # then: the second order took the next number, with its line, hold and timeline
+    assert (created, second.number) == (True, "WEB-BBBB-CCCC")
+    assert Order.objects.count() == 2
+    assert Reservation.objects.filter(reference="WEB-BBBB-CCCC/1").count() == 1
+    assert TimelineEntry.objects.filter(order=second, kind="order_created").count() == 1
 
 
 def test_short_lines_are_all_named_and_nothing_is_created(web, lamp, warehouse):

@@ -112,7 +112,7 @@ def describe_review_reason(code: str) -> str:
     """A review rule's code in words: "amount_over:500.00" → "Amount over 500.00"."""
     kind, _sep, value = code.partition(":")
     if kind == "amount_over":
-        return _("Amount over %(threshold)s") % {"threshold": value}
+        return _("Amount over %(threshold)s") % {"threshold": _amount(value)}
     return str(REVIEW_REASONS.get(code, code))
 
 

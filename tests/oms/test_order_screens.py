@@ -383,6 +383,12 @@ def test_detail_in_french_writes_amounts_and_reasons_in_french(cs, warehouse, cu
     assert "Motif\xa0: points de stock choisis pour chaque ligne" in html  # French spacing
 
 
+def test_review_reasons_in_french_write_the_threshold_with_a_comma(cs, held):
+    cs.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    html = cs.get("/orders/review/").content.decode()
+    assert "Montant supérieur à 500,00" in html
+
+
 def test_detail_tells_every_kind_of_timeline_entry(cs, order, customer_service):
     # given: lines cancelled, a note, then the rest cancelled
     cs.post(f"/orders/{order.number}/cancel-lines/", {"reason": "changed mind", "cancel-SHIRT": "1"})

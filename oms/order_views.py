@@ -194,7 +194,7 @@ def refund(request: HttpRequest, number: str) -> HttpResponse:
             number,
             form.cleaned_data["amount"],
             actor=actor_of(request),
-            key=f"{number}/desk/{form.cleaned_data['token']}",
+            key=_desk_key(number, form),
             reason=form.cleaned_data["reason"],
         ),
         done=_("Refund asked of the payment provider: it goes back to the original payment method."),
@@ -209,11 +209,15 @@ def retry_payment_capture(request: HttpRequest, number: str) -> HttpResponse:
         number,
         action="retry-capture",
         form=RetryCaptureForm(request.POST),
-        perform=lambda form: retry_capture(
-            number, actor=actor_of(request), key=f"{number}/desk/{form.cleaned_data['token']}"
-        ),
+        perform=lambda form: retry_capture(number, actor=actor_of(request), key=_desk_key(number, form)),
         done=_("Capture asked again of the payment provider."),
     )
+
+
+def _desk_key(number: str, form: forms.Form) -> str:
+    """The payment operation's idempotency key: the token drawn when the form was
+    shown, so the same form sent twice asks the provider once."""
+    return f"{number}/desk/{form.cleaned_data['token']}"
 
 
 def act(

@@ -11,17 +11,9 @@ def expire_e_reservations() -> int:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def dispatch_event(event_id: int) -> None:
-    """Fan an outbox event out to webhook deliveries and notifications (see
-    oms.services.delivery)."""
-    from oms.services.delivery import dispatch_outbox_event
-
-    dispatch_outbox_event(event_id)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
 def dispatch_events(event_ids: list[int]) -> None:
-    """The events of one change, in order: one broker message instead of several."""
+    """Fan the events of one change out, in order, to webhook deliveries and
+    notifications (see oms.services.delivery): one broker message per change."""
     from oms.services.delivery import dispatch_outbox_event
 
     for event_id in event_ids:

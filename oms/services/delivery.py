@@ -3,7 +3,7 @@ notifications, then one attempt at a time, retried with backoff.
 
 The flow, every step idempotent and safe to run twice or concurrently:
 
-1. `dispatch_outbox_event` (task `dispatch_event`, queued when the event's
+1. `dispatch_outbox_event` (task `dispatch_events`, queued when the event's
    transaction commits) creates one `WebhookDelivery` per active subscription that
    wants the event and one `Notification` per customer e-mail the event sends, and
    queues their first attempt on commit.

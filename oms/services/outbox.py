@@ -34,9 +34,6 @@ def record_events(
 
 
 def _queue_dispatch(event_ids: list[int]) -> None:
-    from oms.tasks import dispatch_event, dispatch_events
+    from oms.tasks import dispatch_events
 
-    if len(event_ids) == 1:
-        dispatch_event.delay(event_ids[0])
-    else:
-        dispatch_events.delay(event_ids)
+    dispatch_events.delay(event_ids)

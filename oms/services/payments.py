@@ -19,13 +19,13 @@ beat job after its task was lost is recorded exactly as the first run would be."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,21 +177,28 @@ class PaymentChoices:
 def payment_choices(payment: Payment, operations: list[PaymentOperation]) -> PaymentChoices:
     """The same rules as `request_refund` and `retry_capture`, judged on the
     payment's operations already in memory (the order screen prefetches them)."""
-
-    def in_flight(kind: str) -> Decimal:
-        pending = [op.amount for op in operations if op.kind == kind and op.outcome == Outcome.PENDING]
-        return sum(pending, Decimal("0.00"))
-
+    none = Decimal("0.00")
     if payment.status == PaymentStatus.VOIDED:
-        return PaymentChoices(Decimal("0.00"), Decimal("0.00"))
-    settled = [op for op in operations if op.kind == Kind.CAPTURE and op.outcome != Outcome.PENDING]
-    failed = bool(settled) and max(settled, key=lambda op: op.pk).outcome == Outcome.FAILED
+        return PaymentChoices(none, none)
+    refundable = payment.refundable - _pending_amount(operations, Kind.REFUND)
+    to_retry = payment.capturable - _pending_amount(operations, Kind.CAPTURE)
     return PaymentChoices(
-        refundable=max(payment.refundable - in_flight(Kind.REFUND), Decimal("0.00")),
-        capture_to_retry=max(payment.capturable - in_flight(Kind.CAPTURE), Decimal("0.00"))
-        if failed
-        else Decimal("0.00"),
+        refundable=max(refundable, none),
+        capture_to_retry=max(to_retry, none) if _last_settled_capture_failed(operations) else none,
     )
+
+
+def _pending_amount(operations: Iterable[PaymentOperation], kind: str) -> Decimal:
+    """The amount of this kind's operations asked for and not answered yet."""
+    pending = (op.amount for op in operations if op.kind == kind and op.outcome == Outcome.PENDING)
+    return sum(pending, Decimal("0.00"))
+
+
+def _last_settled_capture_failed(operations: Iterable[PaymentOperation]) -> bool:
+    """Whether the newest settled capture (by the order operations were asked
+    for) failed: a capture asked before a failure does not resolve it."""
+    settled = [op for op in operations if op.kind == Kind.CAPTURE and op.outcome != Outcome.PENDING]
+    return bool(settled) and max(settled, key=lambda op: op.pk).outcome == Outcome.FAILED
 
 
 def _lock_payment(order_number: str) -> tuple[Order, Payment]:
@@ -271,9 +278,7 @@ def _check(payment: Payment, kind: str, amount: Decimal) -> None:
 
 
 def _in_flight(payment: Payment, kind: str) -> Decimal:
-    """The amount of this kind's operations asked for and not answered yet."""
-    pending = payment.operations.filter(kind=kind, outcome=Outcome.PENDING)
-    return pending.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return _pending_amount(payment.operations.filter(kind=kind, outcome=Outcome.PENDING), kind)
 
 
 def _queue_execution(operation_id: int) -> None:
@@ -410,16 +415,8 @@ def _settled_status(payment: Payment) -> str:
 
 
 def _capture_failure_outstanding(payment: Payment) -> bool:
-    """Whether the newest settled capture (by the order operations were asked
-    for) failed: a capture asked before a failure does not resolve it."""
-    newest = (
-        payment.operations.filter(kind=Kind.CAPTURE)
-        .exclude(outcome=Outcome.PENDING)
-        .order_by("-pk")
-        .values_list("outcome", flat=True)
-        .first()
-    )
-    return newest == Outcome.FAILED
+    newest = payment.operations.filter(kind=Kind.CAPTURE).exclude(outcome=Outcome.PENDING).order_by("-pk")
+    return _last_settled_capture_failed(newest[:1])
 
 
 def _resume_order(order: Order) -> None:

@@ -237,7 +237,7 @@ def feed_items(run: int, *, seed: int) -> list[tuple[str, str, int]]:
 
 def bench_feed_service() -> list[float]:
     from inventory.services.feeds import ABSOLUTE, FeedItem, apply_feed
-    from oms.actors import Actor
+    from oms.core.actors import Actor
 
     actor = Actor.system("bench")
     apply_feed(ABSOLUTE, [FeedItem(*row) for row in feed_items(90, seed=90)[:1000]], actor=actor)
@@ -1102,8 +1102,8 @@ def probe_order_capture(client, token: str, user_id: int) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from oms.actors import Actor
-    from oms.api.order_serializers import OrderIn
+    from oms.core.actors import Actor
+    from oms.orders.serializers import OrderIn
     from oms.services.capture import Idempotency, place_order, request_hash
 
     hot = order_skus(30)

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
 
-from oms.errors import Conflict, InvalidInput, NotFound
+from oms.core.errors import Conflict, InvalidInput, NotFound
 
 
 @dataclass(frozen=True)

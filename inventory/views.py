@@ -22,9 +22,9 @@ from inventory.forms import AdjustForm, CountForm, LookupForm, MovementForm, Rec
 from inventory.models import AdjustmentCode, Sku, StockMovement, StockPoint
 from inventory.selectors import lookup_sku, recent_movements, search_skus
 from inventory.services.movements import adjust_stock, count_stock, receive_stock
-from oms.actors import Actor, actor_of
-from oms.errors import InvalidInput
-from oms.screens import render_screen, store_scope
+from oms.core.actors import Actor, actor_of
+from oms.core.errors import InvalidInput
+from oms.core.screens import render_screen, store_scope
 
 RECENT_MOVEMENTS = 10
 

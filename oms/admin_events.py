@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from oms.models import Notification, OutboxEvent, WebhookDelivery, WebhookSubscription
-from oms.services.delivery import retry_deliveries_now, retry_notifications_now
+from oms.services.event_delivery import retry_deliveries_now, retry_notifications_now
 from oms.services.webhooks import masked
 
 

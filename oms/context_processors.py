@@ -1,4 +1,4 @@
-from oms.permissions import role_of
+from oms.core.permissions import role_of
 
 
 def navigation(request):

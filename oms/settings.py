@@ -175,15 +175,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="oms@localhost")
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "oms.api.authentication.TokenAuthentication",
+        "oms.core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "oms.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "oms.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "oms.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "oms.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -204,8 +204,8 @@ SPECTACULAR_SETTINGS = {
     # Errors of every operation in one `Error` shape; the text rule of every input.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "oms.api.schema.document_errors",
-        "oms.api.schema.document_text_rule",
+        "oms.core.api.schema.document_errors",
+        "oms.core.api.schema.document_text_rule",
     ],
 }
 

@@ -94,34 +94,6 @@ LINE_TRANSITIONS: dict[str, set[str]] = {
 LINE_CANCELLABLE = {L.OPEN, L.BACKORDERED, L.ALLOCATED}
 
 
-class FulfilmentStatus(models.TextChoices):
-    """The part of an order assigned to one stock point (fulfilment app)."""
-
-    CREATED = "created", _("To accept")
-    ACCEPTED = "accepted", _("To pick")
-    PICKED = "picked", _("To pack")
-    PACKED = "packed", _("Packed")
-    SHIPPED = "shipped", _("Shipped")
-    READY_FOR_COLLECTION = "ready_for_collection", _("Ready for collection")
-    COLLECTED = "collected", _("Collected")
-    REJECTED = "rejected", _("Rejected")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-F = FulfilmentStatus
-FULFILMENT_TRANSITIONS: dict[str, set[str]] = {
-    F.CREATED: {F.ACCEPTED, F.REJECTED, F.CANCELLED},
-    F.ACCEPTED: {F.PICKED, F.REJECTED, F.CANCELLED},
-    F.PICKED: {F.PACKED, F.READY_FOR_COLLECTION, F.CANCELLED},
-    F.PACKED: {F.SHIPPED, F.CANCELLED},
-    F.READY_FOR_COLLECTION: {F.COLLECTED, F.CANCELLED},
-    F.SHIPPED: set(),
-    F.COLLECTED: set(),
-    F.REJECTED: set(),
-    F.CANCELLED: set(),
-}
-
-
 class PaymentStatus(models.TextChoices):
     AUTHORISED = "authorised", _("Authorised")
     PARTIALLY_CAPTURED = "partially_captured", _("Partially captured")

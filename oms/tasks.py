@@ -13,8 +13,8 @@ def expire_e_reservations() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def dispatch_events(event_ids: list[int]) -> None:
     """Fan the events of one change out, in order, to webhook deliveries and
-    notifications (see oms.services.delivery): one broker message per change."""
-    from oms.services.delivery import dispatch_outbox_event
+    notifications (see oms.services.event_delivery): one broker message per change."""
+    from oms.services.event_delivery import dispatch_outbox_event
 
     for event_id in event_ids:
         dispatch_outbox_event(event_id)
@@ -22,14 +22,14 @@ def dispatch_events(event_ids: list[int]) -> None:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliver_webhook(delivery_id: int) -> str | None:
-    from oms.services.delivery import deliver_webhook as attempt_delivery
+    from oms.services.event_delivery import deliver_webhook as attempt_delivery
 
     return attempt_delivery(delivery_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_notification(notification_id: int) -> str | None:
-    from oms.services.delivery import send_notification as attempt_sending
+    from oms.services.event_delivery import send_notification as attempt_sending
 
     return attempt_sending(notification_id)
 
@@ -40,7 +40,7 @@ def sweep_outbox() -> dict[str, int]:
     down) and queue the webhook and e-mail attempts that are due."""
     from dataclasses import asdict
 
-    from oms.services.delivery import sweep_outbox as sweep
+    from oms.services.event_delivery import sweep_outbox as sweep
 
     return asdict(sweep())
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.models import Order, TimelineEntry
 
 _batch: ContextVar[list[TimelineEntry] | None] = ContextVar("timeline_batch", default=None)

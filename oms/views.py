@@ -1,4 +1,4 @@
-"""The home screen. The helpers every screen uses live in `oms.screens`."""
+"""The home screen. The helpers every screen uses live in `oms.core.screens`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from oms.screens import store_scope
+from oms.core.screens import store_scope
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.models import Role
 from tests.inventory.factories import StockPointFactory
 from tests.oms.factories import UserFactory

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Service, Sku, StockPoint, StockPointKind
-from oms.api.input import BooleanFilter, FilterSet
+from oms.core.api.input import BooleanFilter, FilterSet
 
 
 class StockPointFilter(FilterSet):

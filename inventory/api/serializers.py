@@ -27,7 +27,7 @@ from inventory.models import (
 )
 from inventory.selectors import SkuAvailability
 from inventory.services.feeds import ABSOLUTE, DELTA, FeedItem
-from oms.api.input import MoneyField, StrictModelSerializer, StrictSerializer, text_problem
+from oms.core.api.input import MoneyField, StrictModelSerializer, StrictSerializer, text_problem
 
 MAX_FEED_ITEMS = 50_000
 MAX_FEED_QUANTITY = 100_000_000

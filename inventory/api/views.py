@@ -1,7 +1,7 @@
 """REST API of the unified stock: stock points, products, stock feeds, availability.
 
 Views are thin: they validate input with a serializer, call one service or
-selector, and render. Errors are rendered by `oms.api.errors.exception_handler`.
+selector, and render. Errors are rendered by `oms.core.api.errors.exception_handler`.
 """
 
 from __future__ import annotations
@@ -42,12 +42,12 @@ from inventory.services.catalogue import (
     update_stock_point,
 )
 from inventory.services.feeds import apply_feed
-from oms.actors import actor_of
-from oms.api.input import ApiView, StrictInput, parse_json
-from oms.errors import InvalidInput
-from oms.permissions import IsNetworkWriter, IsNetworkWriterOrReadOnly
+from oms.core.actors import actor_of
+from oms.core.api.input import ApiView, StrictInput, parse_json
+from oms.core.errors import InvalidInput
+from oms.core.permissions import IsNetworkWriter, IsNetworkWriterOrReadOnly
 
-# Every operation's errors are documented by oms.api.schema.document_errors, in
+# Every operation's errors are documented by oms.core.api.schema.document_errors, in
 # the shared `Error` shape; these give the views' own descriptions.
 READ_ERRORS = {
     401: OpenApiResponse(description=gettext_lazy("Not authenticated.")),

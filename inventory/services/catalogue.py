@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from inventory.models import Sku, StockPoint
 from inventory.services.protection import RuleScope, refresh_protection
-from oms.errors import Conflict
+from oms.core.errors import Conflict
 
 STOCK_POINT_FIELDS = {
     "code",

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from inventory.errors import InvalidFeed
 from inventory.models import MovementReason, Sku, StockLevel, StockMovement, StockPoint
 from inventory.services.protection import ProtectionPolicy
-from oms.actors import Actor
-from oms.errors import InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 

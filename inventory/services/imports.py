@@ -25,7 +25,7 @@ from inventory.services.catalogue import (
     update_stock_point,
 )
 from inventory.services.protection import RuleScope, refresh_protection
-from oms.errors import InvalidInput
+from oms.core.errors import InvalidInput
 
 CHUNK = 1000
 # Above this many SKUs changing category, re-resolve every level at once rather

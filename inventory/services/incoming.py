@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from inventory.models import FutureStock, MovementReason, StockMovement
 from inventory.services.movements import record_movement
-from oms.actors import Actor
-from oms.errors import Conflict
+from oms.core.actors import Actor
+from oms.core.errors import Conflict
 
 
 def save_future_stock(incoming: FutureStock) -> FutureStock:

@@ -12,8 +12,8 @@ from inventory.errors import NegativeStock, UnknownCode
 from inventory.locks import lock_levels
 from inventory.models import AdjustmentCode, MovementReason, Sku, StockLevel, StockMovement, StockPoint
 from inventory.services.protection import ProtectionPolicy
-from oms.actors import Actor
-from oms.errors import InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import InvalidInput
 
 
 def get_sku(code: str) -> Sku:

@@ -20,7 +20,7 @@ from inventory.allocation import FULL, Allocation, ChannelPolicy
 from inventory.errors import InsufficientStock, ShortLine, UnknownCode
 from inventory.models import FutureStock, Reservation, Sku, StockLevel
 from inventory.services.reservations import hold_at_level
-from oms.errors import InvalidInput
+from oms.core.errors import InvalidInput
 
 # Tries at the best stock point for a whole line before ranking them all in Python
 # (each try lost to a concurrent order moves on to the next best).

@@ -30,8 +30,8 @@ from inventory.models import (
     StockMovement,
     StockPoint,
 )
-from oms.actors import Actor
-from oms.errors import InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import InvalidInput
 
 
 @dataclass(frozen=True)

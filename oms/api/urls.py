@@ -1,8 +1,9 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from oms.api import orders, webhooks
-from oms.api.errors import no_such_endpoint
+from oms.api import webhooks
+from oms.core.api.errors import no_such_endpoint
+from oms.orders import api as orders
 
 router = SimpleRouter(trailing_slash=True)
 router.register("webhooks", webhooks.WebhookSubscriptionViewSet, basename="webhook")

@@ -9,9 +9,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from oms.api.input import StrictInput, StrictSerializer
+from oms.core.api.input import StrictInput, StrictSerializer
+from oms.core.permissions import IsNetworkWriter
 from oms.models import EventType, WebhookSubscription
-from oms.permissions import IsNetworkWriter
 from oms.services.webhooks import (
     ALL_EVENTS,
     delete_subscription,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from inventory.errors import InsufficientStock
 from inventory.models import Sku, StockLevel, StockPoint
 from inventory.services.reservations import commit_reservations
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.models import Channel, Customer, OutboxEvent, ReviewRule
 from oms.payments import ProviderResult
 from oms.services.cancellation import CancelLine, cancel_order

@@ -31,7 +31,7 @@ from inventory.services.feeds import ABSOLUTE, FeedItem, FeedResult, apply_feed
 from inventory.services.imports import ImportResult, import_skus, import_stock_points
 from inventory.services.incoming import save_future_stock
 from inventory.services.protection import save_protection_rule
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.demo import data
 from oms.demo.orders import seed_orders
 from oms.models import Order

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from inventory.services.reservations import release_reservations
 from oms import timeline
-from oms.actors import Actor
-from oms.errors import IllegalTransition, InvalidInput, NotFound
+from oms.core.actors import Actor
+from oms.core.errors import IllegalTransition, InvalidInput, NotFound
 from oms.models import EventType, Order, OrderLine
 from oms.payloads import order_event_payload
 from oms.services.outbox import record_event

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from inventory.models import Service, Sku, StockPoint
 from inventory.services.network import LineHolds, NetworkLine, reserve_in_network
 from oms import timeline
-from oms.actors import Actor
-from oms.errors import IdempotencyMismatch, InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import IdempotencyMismatch, InvalidInput
 from oms.models import (
     Channel,
     Customer,

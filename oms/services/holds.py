@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from inventory.services.reservations import release_reservations
 from oms import timeline
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.models import EventType, Order
 from oms.payloads import order_event_payload
 from oms.services.outbox import record_event

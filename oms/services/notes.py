@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from oms import timeline
-from oms.actors import Actor
-from oms.errors import InvalidInput, NotFound
+from oms.core.actors import Actor
+from oms.core.errors import InvalidInput, NotFound
 from oms.models import Order, TimelineEntry
 
 MAX_NOTE_LENGTH = 2000

@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms import timeline
-from oms.actors import Actor
-from oms.errors import Conflict, IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
+from oms.core.actors import Actor
+from oms.core.errors import Conflict, IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
 from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
 from oms.payloads import order_event_payload
 from oms.payments import ProviderResult, get_provider

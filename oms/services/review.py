@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from oms import timeline
-from oms.actors import Actor
-from oms.errors import InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import InvalidInput
 from oms.models import Customer, EventType, Order, ReviewRule
 from oms.payloads import order_event_payload
 from oms.services.outbox import record_event

@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from oms import timeline
-from oms.actors import Actor
-from oms.errors import IllegalTransition
+from oms.core.actors import Actor
+from oms.core.errors import IllegalTransition
 from oms.models import Order, OrderLine
 from oms.states import LINE_TRANSITIONS, ORDER_TRANSITIONS
 

@@ -16,7 +16,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from oms.errors import InvalidInput
+from oms.core.errors import InvalidInput
 from oms.models import EventType, WebhookSubscription
 
 ALL_EVENTS = "*"

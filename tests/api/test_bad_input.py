@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from inventory.models import Sku, StockLevel, StockMovement, StockPoint
-from oms.api.input import FilterSet, StrictInput, StrictTypes
+from oms.core.api.input import FilterSet, StrictInput, StrictTypes
 from oms.models import Order, OrderLine, TimelineEntry, WebhookSubscription
 from oms.services.capture import place_order
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory

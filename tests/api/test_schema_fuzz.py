@@ -22,7 +22,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.models import Role, WebhookSubscription
 from oms.services import capture
 from oms.wsgi import application

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from inventory.models import StockLevel
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.models import Order, Payment, ReviewRule, TimelineEntry
 from oms.payments import ProviderResult
 from oms.services.capture import CustomerInput, place_order

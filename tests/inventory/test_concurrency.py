@@ -16,7 +16,7 @@ from inventory.services.reservations import (
     reserve_lines,
     reserve_stock,
 )
-from oms.actors import Actor
+from oms.core.actors import Actor
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

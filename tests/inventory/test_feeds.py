@@ -7,7 +7,7 @@ from inventory.errors import InvalidFeed
 from inventory.models import MovementReason, ProtectionRule, StockLevel, StockMovement
 from inventory.services.feeds import FeedItem, apply_feed
 from inventory.services.movements import receive_stock
-from oms.errors import InvalidInput
+from oms.core.errors import InvalidInput
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
 
 

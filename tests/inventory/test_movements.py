@@ -5,8 +5,8 @@ from inventory.errors import NegativeStock, UnknownCode
 from inventory.models import StockLevel, StockMovement
 from inventory.services.incoming import receive_future_stock
 from inventory.services.movements import adjust_stock, count_stock, receive_stock
-from oms.actors import Actor
-from oms.errors import Conflict, InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import Conflict, InvalidInput
 from tests.inventory.factories import FutureStockFactory, SkuFactory, StockLevelFactory, StockPointFactory
 
 

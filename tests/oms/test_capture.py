@@ -5,8 +5,8 @@ import pytest
 
 from inventory.errors import InsufficientStock, ShortLine
 from inventory.models import ChannelAllocation, Reservation, StockLevel
-from oms.actors import Actor
-from oms.errors import IdempotencyMismatch, InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import IdempotencyMismatch, InvalidInput
 from oms.models import Customer, IdempotencyKey, Order, OutboxEvent, Payment, ReviewRule, TimelineEntry
 from oms.services import capture
 from oms.services.capture import Idempotency, PaymentInput, place_order

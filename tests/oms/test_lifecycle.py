@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone, translation
 
 from inventory.models import Reservation, StockLevel
-from oms.actors import Actor
-from oms.errors import IllegalTransition, InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import IllegalTransition, InvalidInput
 from oms.models import Order, OutboxEvent, ReviewRule, TimelineEntry
 from oms.services.cancellation import CancelLine, cancel_order
 from oms.services.capture import place_order

@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.models import DeliveryStatus, EventType, Notification, OutboxEvent
 from oms.payloads import order_event_payload
 from oms.services.capture import CustomerInput, place_order
-from oms.services.delivery import dispatch_outbox_event, retry_notifications_now, send_notification
+from oms.services.event_delivery import dispatch_outbox_event, retry_notifications_now, send_notification
 from oms.services.outbox import record_event
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
 from tests.oms.factories import ChannelFactory, place_order_command

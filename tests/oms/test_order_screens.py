@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.models import Reservation, StockLevel
-from oms.actors import Actor
-from oms.errors import InvalidInput, NotFound
+from oms.core.actors import Actor
+from oms.core.errors import InvalidInput, NotFound
 from oms.models import Order, OrderLine, OutboxEvent, PaymentOperation, ReviewRule, TimelineEntry
 from oms.services.capture import CustomerInput, place_order
 from oms.services.holds import release_expired_holds

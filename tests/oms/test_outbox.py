@@ -23,11 +23,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from oms.actors import Actor
 from oms.celery import app as celery_app
+from oms.core.actors import Actor
 from oms.models import DeliveryStatus, Notification, OutboxEvent, Role, WebhookDelivery, WebhookSubscription
 from oms.services.capture import CustomerInput, place_order
-from oms.services.delivery import MAX_ATTEMPTS, deliver_webhook, dispatch_outbox_event, retry_delay
+from oms.services.event_delivery import MAX_ATTEMPTS, deliver_webhook, dispatch_outbox_event, retry_delay
 from oms.services.people import upsert_staff_user
 from oms.tasks import sweep_outbox
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory

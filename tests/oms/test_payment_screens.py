@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from oms.actors import Actor
+from oms.core.actors import Actor
 from oms.models import OutboxEvent, Payment, PaymentOperation, TimelineEntry
 from oms.payments import ProviderResult
 from oms.services.capture import place_order

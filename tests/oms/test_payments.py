@@ -7,8 +7,8 @@ from django.db import connection
 from django.utils import timezone
 
 from oms import payments
-from oms.actors import Actor
-from oms.errors import IdempotencyMismatch, IllegalTransition, InvalidInput
+from oms.core.actors import Actor
+from oms.core.errors import IdempotencyMismatch, IllegalTransition, InvalidInput
 from oms.models import OutboxEvent, Payment, PaymentOperation
 from oms.payments import ProviderResult
 from oms.services.cancellation import CancelLine, cancel_order

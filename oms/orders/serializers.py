@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from inventory.models import Reservation, ReservationStatus
-from oms.api.input import MoneyField, StrictSerializer
+from oms.core.api.input import MoneyField, StrictSerializer
 from oms.models import Order
 from oms.services.cancellation import CancelLine
 from oms.services.capture import (

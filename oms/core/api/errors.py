@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from oms.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from oms.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 # The status of each family of domain errors; the first match wins.
 DOMAIN_STATUS: list[tuple[type[DomainError], int]] = [

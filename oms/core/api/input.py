@@ -35,7 +35,7 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.utils.json import strict_constant
 from rest_framework.views import APIView
 
-from oms.api import schema  # noqa: F401  (registers how the schema documents these fields)
+from oms.core.api import schema  # noqa: F401  (registers how the schema documents these fields)
 
 # --- Text -----------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """What the OpenAPI schema says beyond what drf-spectacular reads from the views:
 the errors every operation can answer, in one shared `Error` shape; the rules of
-`oms.api.input` that apply to every input (no NUL character in text, money as a
+`oms.core.api.input` that apply to every input (no NUL character in text, money as a
 string or a number, the size of lists of objects). tests/api/test_schema_fuzz.py
 runs schemathesis over this schema: documented is actual."""
 
@@ -57,7 +57,7 @@ DESCRIPTIONS = {
 
 UNSAFE = {"post", "put", "patch", "delete"}
 
-# Text without NUL characters: the pattern `oms.api.input` enforces on every string.
+# Text without NUL characters: the pattern `oms.core.api.input` enforces on every string.
 NO_NUL = "^[^\\u0000]*$"
 
 
@@ -123,7 +123,7 @@ def _walk(schema: Any) -> list[dict[str, Any]]:
 
 
 def document_text_rule(result: dict[str, Any], generator, request, public: bool) -> dict[str, Any]:
-    """drf-spectacular postprocessing hook: the text rule of `oms.api.input` in every
+    """drf-spectacular postprocessing hook: the text rule of `oms.core.api.input` in every
     input schema (request bodies and parameters): no NUL character. Strings with a
     pattern, a format or an enum already exclude it."""
     for root in _request_schemas(result):
@@ -137,12 +137,12 @@ def document_text_rule(result: dict[str, Any], generator, request, public: bool)
 
 
 class MoneyFieldSchema(OpenApiSerializerFieldExtension):
-    """`oms.api.input.MoneyField`: a string out; a string or a number in."""
+    """`oms.core.api.input.MoneyField`: a string out; a string or a number in."""
 
-    target_class = "oms.api.input.MoneyField"
+    target_class = "oms.core.api.input.MoneyField"
 
     def map_serializer_field(self, auto_schema, direction):
-        from oms.api.input import MONEY_LIMIT, MONEY_TEXT
+        from oms.core.api.input import MONEY_LIMIT, MONEY_TEXT
 
         text = {"type": "string", "format": "decimal", "pattern": MONEY_TEXT}
         if direction == "response":

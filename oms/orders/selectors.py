@@ -17,8 +17,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from oms.api.order_serializers import allocations_of
 from oms.models import Channel, Order, OrderLine, Payment, PaymentOperation, TimelineEntry
+from oms.orders.serializers import allocations_of
 from oms.services.capture import normalise_phone
 from oms.services.payments import payment_choices
 from oms.states import CANCELLABLE, LINE_CANCELLABLE, LineStatus, OrderStatus
@@ -120,7 +120,7 @@ def describe_review_reason(code: str) -> str:
 
 
 @dataclass(frozen=True)
-class Allocation:
+class LineAllocation:
     stock_point: str
     quantity: int
     status: str
@@ -130,7 +130,7 @@ class Allocation:
 @dataclass(frozen=True)
 class LineView:
     line: OrderLine
-    allocations: list[Allocation]
+    allocations: list[LineAllocation]
 
     @property
     def is_cancellable(self) -> bool:
@@ -207,7 +207,7 @@ def order_detail(number: str) -> OrderDetail | None:
         return None
     held = allocations_of(order)
     lines = [
-        LineView(line, [Allocation(**hold) for hold in held.get(line.line_number, [])])
+        LineView(line, [LineAllocation(**hold) for hold in held.get(line.line_number, [])])
         for line in order.lines.all()
     ]
     return OrderDetail(

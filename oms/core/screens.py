@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from inventory.models import StockPoint
-from oms.permissions import role_of, stores_of
+from oms.core.permissions import role_of, stores_of
 
 SESSION_STORE = "oms.store"
 

@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from oms.actors import actor_of
-from oms.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from oms.core.actors import actor_of
+from oms.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from oms.core.screens import render_screen, role_required
 from oms.models import Order, Role
-from oms.order_forms import (
+from oms.orders.forms import (
     CancelLinesForm,
     CancelOrderForm,
     NoteForm,
@@ -31,8 +32,7 @@ from oms.order_forms import (
     RetryCaptureForm,
     ReviewForm,
 )
-from oms.screens import render_screen, role_required
-from oms.selectors import (
+from oms.orders.selectors import (
     channel_choices,
     order_detail,
     review_item,
@@ -65,7 +65,7 @@ FORM_NAMES = {
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ActionResult:
     """What an action did (or why it was refused), shown beside its form."""
 
     number: str
@@ -233,27 +233,27 @@ def act(
     form was sent from (the order, or the review queue), 422 if refused."""
     screen = request.POST.get("screen", "")
     if not form.is_valid():
-        outcome = Outcome(number, action, False, _("Not done: check the form."), form.non_field_errors())
+        outcome = ActionResult(number, action, False, _("Not done: check the form."), form.non_field_errors())
         return _answer(request, number, screen, outcome, form, status=422)
     try:
         perform(form)
     except NotFound:
         raise Http404(_("No order %(number)s.") % {"number": number}) from None
     except (Conflict, InvalidInput) as refusal:
-        outcome = Outcome(number, action, False, *_explain(refusal, form))
+        outcome = ActionResult(number, action, False, *_explain(refusal, form))
         return _answer(request, number, screen, outcome, form, status=422)
     if not request.htmx:
         return redirect(
             reverse("orders:review") if screen == QUEUE else reverse("orders:detail", args=[number])
         )
-    return _answer(request, number, screen, Outcome(number, action, True, done), None)
+    return _answer(request, number, screen, ActionResult(number, action, True, done), None)
 
 
 def _answer(
     request: HttpRequest,
     number: str,
     screen: str,
-    outcome: Outcome,
+    outcome: ActionResult,
     form: forms.Form | None,
     *,
     status: int = 200,
@@ -275,7 +275,7 @@ def order_screen(
     request: HttpRequest,
     number: str,
     *,
-    outcome: Outcome | None = None,
+    outcome: ActionResult | None = None,
     bound_forms: dict[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -301,7 +301,7 @@ def order_screen(
     return render_screen(request, "orders/detail.html", "orders/_order.html", context, status=status)
 
 
-def _queue_context(page, *, outcome: Outcome | None = None) -> dict[str, object]:
+def _queue_context(page, *, outcome: ActionResult | None = None) -> dict[str, object]:
     return {"page": page, "items": review_items(page.object_list), "outcome": outcome}
 
 

@@ -10,12 +10,12 @@ from rest_framework import generics, status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from oms.actors import actor_of
-from oms.api.input import ApiView, FilterSet, IsoDateTimeFilter, StrictInput, text_problem
-from oms.api.order_serializers import CancelIn, OrderIn, OrderOut, OrderSummaryOut
-from oms.errors import InvalidInput
+from oms.core.actors import actor_of
+from oms.core.api.input import ApiView, FilterSet, IsoDateTimeFilter, StrictInput, text_problem
+from oms.core.errors import InvalidInput
+from oms.core.permissions import role_of
 from oms.models import Order, Role, TimelineEntry
-from oms.permissions import role_of
+from oms.orders.serializers import CancelIn, OrderIn, OrderOut, OrderSummaryOut
 from oms.services.cancellation import cancel_order
 from oms.services.capture import Idempotency, place_order, request_hash
 from oms.states import OrderStatus

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oms import order_views as views
+from oms.orders import views
 
 app_name = "orders"
 

@@ -18,11 +18,34 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+from stdnum import ean as gs1_ean
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as NumberInvalid
+
+from oms.core.countries import validate_country_code
 
 CODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
     _("Use letters, digits, '.', '_', ':' or '-' (64 characters at most)."),
 )
+
+
+def validate_ean(value: str) -> None:
+    """A GS1 barcode number with its check digit: EAN-8, UPC-A (12 digits), EAN-13
+    or GTIN-14, checked by python-stdnum."""
+    if not (value.isascii() and value.isdigit()):
+        raise ValidationError(_("An EAN has 8, 12, 13 or 14 digits."))
+    try:
+        gs1_ean.validate(value)
+    except InvalidChecksum:
+        raise ValidationError(
+            _("The check digit of EAN %(value)s is wrong: the last digit should be %(digit)s."),
+            params={"value": value, "digit": gs1_ean.calc_check_digit(value[:-1])},
+        ) from None
+    except NumberInvalid:
+        raise ValidationError(_("An EAN has 8, 12, 13 or 14 digits.")) from None
+
+
 CHANNEL_RE = re.compile(r"^(web|app|store|call_centre|marketplace:[a-z0-9][a-z0-9_-]{0,40})$")
 
 
@@ -108,7 +131,7 @@ class StockPoint(models.Model):
     address_line2 = models.CharField(_("address (cont.)"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=2, default="FR")
+    country = models.CharField(_("country"), max_length=2, default="FR", validators=[validate_country_code])
     latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(
         _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
@@ -164,7 +187,7 @@ class Sku(models.Model):
         unique=True,
         null=True,
         blank=True,
-        validators=[RegexValidator(r"^\d{8}(\d{4,6})?$", _("An EAN has 8, 12, 13 or 14 digits."))],
+        validators=[validate_ean],
     )
     name = models.CharField(_("name"), max_length=255)
     category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)

@@ -28,6 +28,7 @@ from inventory.models import (
 from inventory.selectors import SkuAvailability
 from inventory.services.feeds import ABSOLUTE, DELTA, FeedItem
 from oms.core.api.input import MoneyField, StrictModelSerializer, StrictSerializer, text_problem
+from oms.core.countries import CountryCodeField
 
 MAX_FEED_ITEMS = 50_000
 MAX_FEED_QUANTITY = 100_000_000
@@ -43,10 +44,7 @@ class AddressSerializer(StrictSerializer):
     line2 = serializers.CharField(source="address_line2", max_length=200, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    country = serializers.CharField(
-        required=False,
-        validators=[RegexValidator(r"^[A-Z]{2}$", gettext_lazy("Use an ISO 3166 code such as FR."))],
-    )
+    country = CountryCodeField(required=False)
 
 
 @extend_schema_field(

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from stdnum import ean as gs1_ean
 
 from inventory.models import (
     ChannelAllocation,
@@ -45,13 +46,12 @@ ACTOR = Actor.system("seed_demo")
 
 
 def ean13(first_twelve: str) -> str:
-    """The 13-digit EAN of 12 digits: the check digit weighs digits 1, 3, 1, 3…"""
-    total = sum(int(digit) * (3 if position % 2 else 1) for position, digit in enumerate(first_twelve))
-    return f"{first_twelve}{(10 - total % 10) % 10}"
+    """The 13-digit EAN of 12 digits, with its GS1 check digit (python-stdnum)."""
+    return first_twelve + gs1_ean.calc_check_digit(first_twelve)
 
 
 def is_valid_ean13(ean: str) -> bool:
-    return len(ean) == 13 and ean.isdigit() and ean13(ean[:12]) == ean
+    return len(ean) == 13 and gs1_ean.is_valid(ean)
 
 
 def size_code(size: str) -> str:

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import CODE_VALIDATOR, Sku, StockPoint, validate_channel
+from oms.core.countries import validate_country_code
 from oms.states import DeliveryMethod, LineStatus, OrderStatus, PaymentStatus
 
 
@@ -85,11 +86,15 @@ class Order(models.Model):
     ship_line2 = models.CharField(_("address (cont.)"), max_length=200, blank=True)
     ship_postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
     ship_city = models.CharField(_("city"), max_length=100, blank=True)
-    ship_country = models.CharField(_("country"), max_length=2, blank=True)
+    ship_country = models.CharField(
+        _("country"), max_length=2, blank=True, validators=[validate_country_code]
+    )
     ship_latitude = models.FloatField(null=True, blank=True)
     ship_longitude = models.FloatField(null=True, blank=True)
     billing_postal_code = models.CharField(_("billing postal code"), max_length=16, blank=True)
-    billing_country = models.CharField(_("billing country"), max_length=2, blank=True)
+    billing_country = models.CharField(
+        _("billing country"), max_length=2, blank=True, validators=[validate_country_code]
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=Decimal("0"))
     shipping_amount = models.DecimalField(

@@ -14,6 +14,7 @@ from oms.core.actors import actor_of
 from oms.core.api.input import ApiView, FilterSet, IsoDateTimeFilter, StrictInput, text_problem
 from oms.core.errors import InvalidInput
 from oms.core.permissions import role_of
+from oms.core.phones import normalise_phone
 from oms.models import Order, Role, TimelineEntry
 from oms.orders.serializers import CancelIn, OrderIn, OrderOut, OrderSummaryOut
 from oms.services.cancellation import cancel_order
@@ -54,8 +55,9 @@ class OrderFilter(FilterSet):
 
     def by_customer(self, queryset, name, value):
         value = value.strip()
+        phone = normalise_phone(value) or value
         return queryset.filter(
-            Q(customer__email__iexact=value) | Q(customer__phone=value) | Q(customer__last_name__iexact=value)
+            Q(customer__email__iexact=value) | Q(customer__phone=phone) | Q(customer__last_name__iexact=value)
         )
 
 

@@ -17,9 +17,9 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from oms.core.phones import normalise_phone
 from oms.models import Channel, Order, OrderLine, Payment, PaymentOperation, TimelineEntry
 from oms.orders.serializers import allocations_of
-from oms.services.capture import normalise_phone
 from oms.services.payments import payment_choices
 from oms.states import CANCELLABLE, LINE_CANCELLABLE, LineStatus, OrderStatus
 
@@ -52,8 +52,11 @@ def _matching(text: str) -> Q:
         return match | Q(customer__email__iexact=text)
     match |= Q(number__istartswith=text) | Q(customer__last_name__iexact=text)
     digits = sum(ch.isdigit() for ch in text)
-    if digits >= MIN_PHONE_DIGITS and not any(ch.isalpha() for ch in text):
-        match |= Q(customer__phone=normalise_phone(text))
+    phone = (
+        normalise_phone(text) if digits >= MIN_PHONE_DIGITS and not any(ch.isalpha() for ch in text) else ""
+    )
+    if phone:
+        match |= Q(customer__phone=phone)
     if " " in text:
         first, rest = text.split(" ", 1)  # "Anne Le Goff"
         head, last_word = text.rsplit(" ", 1)  # "Le Goff Anne"

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from inventory.models import Reservation, ReservationStatus
 from oms.core.api.input import MoneyField, StrictSerializer
+from oms.core.countries import CountryCodeField
 from oms.models import Order
 from oms.services.cancellation import CancelLine
 from oms.services.capture import (
@@ -32,7 +33,7 @@ class AddressIn(StrictSerializer):
     line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     postal_code = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
     city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, allow_blank=True, default="")
+    country = CountryCodeField(any_case=True, required=False, allow_blank=True, default="")
     latitude = serializers.FloatField(
         min_value=-90, max_value=90, required=False, allow_null=True, default=None
     )

@@ -22,6 +22,7 @@ from inventory.services.network import LineHolds, NetworkLine, reserve_in_networ
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import IdempotencyMismatch, InvalidInput
+from oms.core.phones import DEFAULT_REGION, normalise_phone
 from oms.models import (
     Channel,
     Customer,
@@ -136,7 +137,7 @@ def _place_order(command: PlaceOrder, *, actor: Actor, idempotency: Idempotency 
             existing = _claim_key(idempotency)
             if existing is not None:
                 return existing, False
-        customer = _unify_customer(command.customer)
+        customer = _unify_customer(command.customer, region=phone_region(command))
         order = _new_order(command, channel, customer, pickup_store)
         reasons = review_reasons(order, customer, command.billing_address)
         order.review_reasons = reasons
@@ -238,6 +239,16 @@ def _validate(command: PlaceOrder) -> tuple[Channel, dict[str, Sku], StockPoint 
     pickup_store = _validate_delivery(command, errors)
     if not command.customer.email and not command.customer.phone:
         errors.append({"field": "customer", "detail": _("Give the customer's e-mail or phone.")})
+    elif command.customer.phone and normalise_phone(command.customer.phone, phone_region(command)) is None:
+        errors.append(
+            {
+                "field": "customer.phone",
+                "detail": _(
+                    "%(phone)s is not a valid phone number; give it with its country code, such as +32 470 12 34 56."
+                )
+                % {"phone": command.customer.phone},
+            }
+        )
     _validate_payment(command, errors)
     if errors:
         raise InvalidInput(_("The order is invalid; nothing was created."), errors)
@@ -329,25 +340,21 @@ def _validate_payment(command: PlaceOrder, errors: list[dict[str, object]]) -> N
         )
 
 
-def normalise_phone(phone: str) -> str:
-    """Digits only, French numbers in international form: 06 12 34 56 78 → +33612345678."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not digits:
-        return ""
-    if phone.strip().startswith("+"):
-        return "+" + digits
-    if digits.startswith("00"):
-        return "+" + digits[2:]
-    if digits.startswith("0") and len(digits) == 10:
-        return "+33" + digits[1:]
-    return digits
+def phone_region(command: PlaceOrder) -> str:
+    """The country a phone number without its country code is read in: the
+    delivery address's, else the billing address's, else France."""
+    for address in (command.delivery.address, command.billing_address):
+        if address is not None and address.country:
+            return address.country.upper()
+    return DEFAULT_REGION
 
 
-def _unify_customer(data: CustomerInput) -> Customer:
-    """The same person across channels: found by e-mail, else by phone. Names and
-    missing contact details are completed from the newest order."""
+def _unify_customer(data: CustomerInput, *, region: str) -> Customer:
+    """The same person across channels: found by e-mail, else by phone (in E.164,
+    read in `region` when it has no country code; `_validate` refused an invalid
+    one). Names and missing contact details are completed from the newest order."""
     email = data.email.strip().lower()
-    phone = normalise_phone(data.phone)
+    phone = normalise_phone(data.phone, region) or ""
     match = Q(pk__in=[])
     if email:
         match |= Q(email=email)

@@ -1,6 +1,12 @@
 import factory
+from stdnum import ean as gs1_ean
 
 from inventory.models import FutureStock, Sku, StockLevel, StockPoint
+
+
+def valid_ean(first_twelve: str) -> str:
+    """An EAN-13 with its check digit, as the model requires."""
+    return first_twelve + gs1_ean.calc_check_digit(first_twelve)
 
 
 class StockPointFactory(factory.django.DjangoModelFactory):
@@ -24,7 +30,7 @@ class SkuFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"SKU-{n:05d}")
-    ean = factory.Sequence(lambda n: f"{3760000000000 + n:013d}")
+    ean = factory.Sequence(lambda n: valid_ean(f"{376000000000 + n:012d}"))
     name = factory.Sequence(lambda n: f"Linen shirt {n}")
     category = "shirts"
     weight_grams = 300

@@ -12,7 +12,7 @@ URL = "/api/v1/products/"
 
 NEW_PRODUCT = {
     "sku": "TSHIRT-BLUE-M",
-    "ean": "3760000012345",
+    "ean": "3760000012348",
     "name": "T-shirt bleu M",
     "category": "t-shirts",
     "weight_grams": 180,
@@ -32,7 +32,7 @@ def test_list_is_paginated_with_sku_and_price_as_string(api):
     # given
     SkuFactory(
         code="SHIRT-1",
-        ean="3760000000001",
+        ean="3760000000017",
         name="Linen shirt",
         category="shirts",
         weight_grams=300,
@@ -47,7 +47,7 @@ def test_list_is_paginated_with_sku_and_price_as_string(api):
     assert (body["count"], body["next"], body["previous"]) == (2, None, None)
     assert body["results"][0] == {
         "sku": "SHIRT-1",
-        "ean": "3760000000001",
+        "ean": "3760000000017",
         "name": "Linen shirt",
         "category": "shirts",
         "weight_grams": 300,
@@ -72,18 +72,18 @@ def test_list_query_count_does_not_grow_with_rows(api, django_assert_num_queries
     ("query", "expected"),
     [
         ({"category": "shoes"}, ["SHOE-1"]),
-        ({"ean": "3760000000002"}, ["SHOE-1"]),
+        ({"ean": "3760000000024"}, ["SHOE-1"]),
         ({"is_active": "false"}, ["OLD-1"]),
         ({"search": "shoe"}, ["SHOE-1"]),
         ({"search": "linen"}, ["OLD-1", "SHIRT-1"]),
-        ({"search": "3760000000001"}, ["SHIRT-1"]),
+        ({"search": "3760000000017"}, ["SHIRT-1"]),
         ({"category": "shirts", "is_active": "true"}, ["SHIRT-1"]),
     ],
 )
 def test_list_filters(api, query, expected):
     # given
-    SkuFactory(code="SHIRT-1", ean="3760000000001", name="Linen shirt", category="shirts")
-    SkuFactory(code="SHOE-1", ean="3760000000002", name="Running shoe", category="shoes")
+    SkuFactory(code="SHIRT-1", ean="3760000000017", name="Linen shirt", category="shirts")
+    SkuFactory(code="SHOE-1", ean="3760000000024", name="Running shoe", category="shoes")
     SkuFactory(code="OLD-1", ean=None, name="Linen trousers", category="shirts", is_active=False)
     # when
     response = api.get(URL, query)
@@ -124,7 +124,7 @@ def test_integration_creates_a_product(api):
     assert response.json() == NEW_PRODUCT
     sku = Sku.objects.get(code="TSHIRT-BLUE-M")
     assert (sku.ean, sku.name, sku.category, sku.weight_grams, sku.price) == (
-        "3760000012345",
+        "3760000012348",
         "T-shirt bleu M",
         "t-shirts",
         180,
@@ -185,8 +185,8 @@ def test_invalid_product_is_refused_field_by_field(api, change, errors):
 
 def test_duplicate_sku_and_ean_are_field_errors(api):
     # given
-    SkuFactory(code="TSHIRT-BLUE-M", ean="3760000099999")
-    SkuFactory(code="OTHER", ean="3760000012345")
+    SkuFactory(code="TSHIRT-BLUE-M", ean="3760000099998")
+    SkuFactory(code="OTHER", ean="3760000012348")
     before = rows()
     # when
     response = api.post(URL, NEW_PRODUCT, format="json")
@@ -224,7 +224,7 @@ def test_only_network_writers_create(db, request, role_fixture):
 
 def test_patch_changes_only_the_fields_sent(api):
     # given
-    SkuFactory(code="SHIRT-1", ean="3760000000001", name="Linen shirt", price="29.90")
+    SkuFactory(code="SHIRT-1", ean="3760000000017", name="Linen shirt", price="29.90")
     # when
     response = api.patch(f"{URL}SHIRT-1/", {"price": "24.90", "ean": None}, format="json")
     # then

@@ -66,3 +66,17 @@ class NegativeStock(Conflict):
 
 class ReservationConflict(Conflict):
     code = "reservation_conflict"
+
+
+class ReasonDoesNotFit(InvalidInput):
+    """An adjustment whose reason is for the other direction ("found" when removing)."""
+
+    code = "reason_does_not_fit"
+
+    def __init__(self, reason: str, *, change: int, fitting: list[str]) -> None:
+        message = (
+            _("“%(reason)s” is a reason for removing units, not for adding them: choose %(choices)s.")
+            if change > 0
+            else _("“%(reason)s” is a reason for adding units, not for removing them: choose %(choices)s.")
+        ) % {"reason": reason, "choices": ", ".join(fitting)}
+        super().__init__(message, [{"field": "code", "detail": message}])

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import AdjustmentCode, Sku
+from inventory.services.movements import adjustment_refusal
 
 MAX_UNITS = 100_000
 
@@ -39,16 +40,6 @@ class LookupForm(forms.Form):
         required=False,
         widget=scan_input(_("EAN, SKU or name")),
     )
-
-    @staticmethod
-    def exact_match(text: str, skus: list[Sku]) -> Sku | None:
-        """The SKU to open straight away: the one whose code or EAN is what was
-        scanned, or the only result."""
-        text = text.strip()
-        for sku in skus:
-            if sku.code.lower() == text.lower() or sku.ean == text:
-                return sku
-        return skus[0] if len(skus) == 1 else None
 
 
 class MovementForm(forms.Form):
@@ -90,6 +81,14 @@ class AdjustForm(MovementForm):
     quantity = forms.IntegerField(label=_("Units"), min_value=1, max_value=MAX_UNITS, widget=quantity_input())
     code = forms.ChoiceField(label=_("Reason"), choices=AdjustmentCode.choices, widget=forms.RadioSelect)
     field_order = ["sku", "direction", "quantity", "code", "note"]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if "quantity" in data and "direction" in data and "code" in data:
+            refusal = adjustment_refusal(data["code"], self.change)
+            if refusal is not None:
+                self.add_error("code", str(refusal))
+        return data
 
     @property
     def change(self) -> int:

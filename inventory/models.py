@@ -308,6 +308,16 @@ class AdjustmentCode(models.TextChoices):
     SUPPLIER_ERROR = "supplier_error", _("Supplier error")
     OTHER = "other", _("Other")
 
+    @classmethod
+    def fitting(cls, change: int) -> list[AdjustmentCode]:
+        """The reasons that fit a change of on hand: units are found (or the
+        supplier sent more) when adding; damaged, lost, shown or expired when
+        removing. A supplier error and "other" go either way."""
+        either = [cls.SUPPLIER_ERROR, cls.OTHER]
+        if change > 0:
+            return [cls.FOUND, *either]
+        return [cls.DAMAGED, cls.THEFT, cls.DISPLAY, cls.EXPIRED, *either]
+
 
 class MovementQuerySet(models.QuerySet):
     def recorded_by_oms(self) -> MovementQuerySet:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from inventory.allocation import ChannelPolicy
 from inventory.models import (
@@ -20,6 +20,7 @@ from inventory.models import (
     StockLevel,
     StockMovement,
     StockPoint,
+    StockPointKind,
 )
 
 EARTH_RADIUS_KM = 6371.0
@@ -155,13 +156,36 @@ def future_atp(sku_code: str, on: date, *, channel: str = "") -> int:
 
 # --- Store lookup -----------------------------------------------------------------
 
+LOOKUP_PAGE_SIZE = 20
+
 
 @dataclass(frozen=True)
 class StoreAtp:
+    """A SKU's stock at one stock point: what can be promised, and why it is below
+    on hand (units reserved for orders, units protected for the point)."""
+
     stock_point: StockPoint
     atp: int
     on_hand: int
     distance_km: float | None
+    reserved: int = 0
+    protection: int = 0
+
+
+@dataclass(frozen=True)
+class IncomingStock:
+    """Future stock not yet received: a purchase order or a transfer."""
+
+    stock_point: StockPoint
+    expected_date: date
+    quantity: int
+    reserved: int
+    reference: str
+
+    @property
+    def free(self) -> int:
+        """Units still free to pre-order."""
+        return self.quantity - self.reserved
 
 
 @dataclass(frozen=True)
@@ -171,17 +195,33 @@ class SkuLookup:
     nearest: list[StoreAtp]
     network_atp: int
     network_on_hand: int
+    network_reserved: int = 0
+    network_protection: int = 0
+    # Warehouses, drop-ship suppliers and transit, most available first.
+    other_points: list[StoreAtp] = field(default_factory=list)
+    incoming: list[IncomingStock] = field(default_factory=list)
 
 
-def search_skus(text: str, *, limit: int = 20) -> QuerySet[Sku]:
+def search_skus(text: str) -> QuerySet[Sku]:
+    """Every active SKU whose code or EAN is `text`, or whose name contains it, by
+    code: the caller pages through them (`LOOKUP_PAGE_SIZE`)."""
     if not text.strip():
         return Sku.objects.none()
-    return Sku.objects.active().matching(text).order_by("code")[:limit]
+    return Sku.objects.active().matching(text).order_by("code")
+
+
+def scanned_sku(text: str) -> Sku | None:
+    """The active SKU whose code (any case) or EAN is exactly `text`: a scan."""
+    text = text.strip()
+    if not text:
+        return None
+    return Sku.objects.active().filter(Q(code__iexact=text) | Q(ean=text)).order_by("code").first()
 
 
 def lookup_sku(sku: Sku, store: StockPoint | None, *, nearest: int | None = None) -> SkuLookup:
-    """A SKU's stock at `store`, at the nearest other stores (with distance) and in
-    the whole network. One query for the levels."""
+    """A SKU's stock at `store`, at the nearest other stores (with distance), at the
+    warehouses and suppliers, incoming by date, and in the whole network. Two
+    queries whatever the number of stock points."""
     nearest = nearest or settings.OMS_NEAREST_STORES
     levels = list(
         StockLevel.objects.of(sku)
@@ -190,6 +230,8 @@ def lookup_sku(sku: Sku, store: StockPoint | None, *, nearest: int | None = None
         .only(
             "atp",
             "on_hand",
+            "reserved",
+            "protection",
             "stock_point__code",
             "stock_point__name",
             "stock_point__kind",
@@ -200,6 +242,7 @@ def lookup_sku(sku: Sku, store: StockPoint | None, *, nearest: int | None = None
     )
     here = None
     others: list[StoreAtp] = []
+    other_points: list[StoreAtp] = []
     for level in levels:
         point = level.stock_point
         distance = (
@@ -207,18 +250,31 @@ def lookup_sku(sku: Sku, store: StockPoint | None, *, nearest: int | None = None
             if store is not None
             else None
         )
-        entry = StoreAtp(point, level.atp, level.on_hand, distance)
+        entry = StoreAtp(point, level.atp, level.on_hand, distance, level.reserved, level.protection)
         if store is not None and point.pk == store.pk:
             here = entry
-        elif point.kind == "store":
+        elif point.kind == StockPointKind.STORE:
             others.append(entry)
+        else:
+            other_points.append(entry)
     others.sort(key=lambda e: (e.distance_km if e.distance_km is not None else 0, -e.atp))
+    other_points.sort(key=lambda e: (-e.atp, e.stock_point.code))
+    incoming = [
+        IncomingStock(row.stock_point, row.expected_date, row.quantity, row.reserved, row.reference)
+        for row in FutureStock.objects.filter(sku=sku, is_received=False, stock_point__is_active=True)
+        .select_related("stock_point")
+        .order_by("expected_date", "stock_point__code", "pk")
+    ]
     return SkuLookup(
         sku=sku,
         here=here,
         nearest=others[:nearest],
         network_atp=sum(level.atp for level in levels),
         network_on_hand=sum(level.on_hand for level in levels),
+        network_reserved=sum(level.reserved for level in levels),
+        network_protection=sum(level.protection for level in levels),
+        other_points=other_points,
+        incoming=incoming,
     )
 
 

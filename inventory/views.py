@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django_htmx.http import HttpResponseLocation
 from inventory.errors import NegativeStock, UnknownCode
 from inventory.forms import AdjustForm, CountForm, LookupForm, MovementForm, ReceiveForm
 from inventory.models import AdjustmentCode, Sku, StockMovement, StockPoint
-from inventory.selectors import lookup_sku, recent_movements, search_skus
+from inventory.selectors import LOOKUP_PAGE_SIZE, lookup_sku, recent_movements, scanned_sku, search_skus
 from inventory.services.movements import adjust_stock, count_stock, receive_stock
 from oms.core.actors import Actor, actor_of
 from oms.core.errors import InvalidInput
@@ -35,14 +36,15 @@ def lookup(request: HttpRequest) -> HttpResponse:
     scope = store_scope(request)
     form = LookupForm(request.GET)
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    skus = list(search_skus(text))
-    match = LookupForm.exact_match(text, skus) if text else None
+    page = Paginator(search_skus(text), LOOKUP_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A scan opens its SKU straight away, and so does the only match.
+    match = scanned_sku(text) or (page[0] if page.paginator.count == 1 else None)
     if match is not None:
         url = reverse("inventory:sku", args=[match.code])
         if request.htmx:
             return HttpResponseLocation(url, target="#results")
         return redirect(url)
-    context = {"scope": scope, "form": form, "text": text, "skus": skus}
+    context = {"scope": scope, "form": form, "text": text, "page": page, "skus": list(page)}
     return render_screen(request, "inventory/lookup.html", "inventory/_results.html", context)
 
 

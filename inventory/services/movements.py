@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from inventory.errors import NegativeStock, UnknownCode
+from inventory.errors import NegativeStock, ReasonDoesNotFit, UnknownCode
 from inventory.locks import lock_levels
 from inventory.models import AdjustmentCode, MovementReason, Sku, StockLevel, StockMovement, StockPoint
 from inventory.services.protection import ProtectionPolicy
@@ -104,12 +104,26 @@ def receive_stock(
     )
 
 
+def adjustment_refusal(code: str, change: int) -> ReasonDoesNotFit | None:
+    """Why `code` cannot explain a change of `change` units, or None if it can."""
+    fitting = AdjustmentCode.fitting(change)
+    if code in fitting:
+        return None
+    return ReasonDoesNotFit(
+        str(AdjustmentCode(code).label), change=change, fitting=[str(reason.label) for reason in fitting]
+    )
+
+
 def adjust_stock(
     sku_code: str, stock_point_code: str, quantity: int, *, code: str, actor: Actor, note: str = ""
 ) -> StockMovement:
-    """A manual correction with a reason code (damaged, theft, found…)."""
+    """A manual correction with a reason code that fits its direction (found when
+    adding; damaged, theft… when removing)."""
     if code not in AdjustmentCode.values:
         raise InvalidInput(_("Unknown adjustment reason %(code)s.") % {"code": code})
+    refusal = adjustment_refusal(code, quantity)
+    if refusal is not None:
+        raise refusal
     return record_movement(
         sku_code,
         stock_point_code,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from inventory.models import MovementReason, StockLevel, StockMovement
-from tests.inventory.factories import SkuFactory, StockLevelFactory
+from tests.e2e.conftest import TABLET
+from tests.inventory.factories import FutureStockFactory, SkuFactory, StockLevelFactory, StockPointFactory
 from tests.oms.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -101,3 +103,65 @@ def test_refused_adjustment_is_explained_on_screen(
     page.screenshot(path="/tmp/e2e-refusal.png")
     assert StockMovement.objects.count() == 0
     assert StockLevel.objects.get(pk=lyon.pk).on_hand == 2
+
+
+def test_lookup_in_french_counts_pages_and_shows_the_whole_network(
+    transactional_db, live_server, browser, store, other_store, store_staff
+):
+    # given: 42 chinos; the first is in Lyon (3 held for an order, 2 protected), at
+    # the warehouse, at a supplier, and arriving at the warehouse in January
+    chinos = [SkuFactory(code=f"CHINO-{n:02d}", name=f"Chino stretch {n:02d}") for n in range(42)]
+    warehouse = StockPointFactory(code="WH-ORLEANS", name="Entrepôt d'Orléans", kind="warehouse")
+    supplier = StockPointFactory(code="SUP-DUPONT", name="Atelier Dupont", kind="supplier")
+    StockLevelFactory(sku=chinos[0], stock_point=store, on_hand=10, reserved=3, protection=2)
+    StockLevelFactory(sku=chinos[0], stock_point=other_store, on_hand=4)
+    StockLevelFactory(sku=chinos[0], stock_point=warehouse, on_hand=120, reserved=8)
+    StockLevelFactory(sku=chinos[0], stock_point=supplier, on_hand=40)
+    FutureStockFactory(
+        sku=chinos[0], stock_point=warehouse, quantity=60, reserved=5, expected_date=date(2027, 1, 15)
+    )
+    context = browser.new_context(viewport=TABLET, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.locator("#id_username").fill("lyon.staff")
+        page.locator("#id_password").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.locator(".store-chip")).to_have_text("Lyon Part-Dieu")
+
+        # when: typing "chino"
+        page.goto(f"{live_server.url}/stock/lookup/")
+        page.keyboard.type("chino")
+        page.keyboard.press("Enter")
+
+        # then: the real count, and pages of 20 with large buttons
+        expect(page.get_by_test_id("match-count")).to_contain_text(
+            re.compile(r"42 SKU correspondent à «\s*chino\s*»")
+        )
+        expect(page.get_by_test_id("match-count")).to_contain_text("Résultats 1 à 20.")
+        next_page = page.get_by_test_id("next-page")
+        assert next_page.bounding_box()["height"] >= 48
+        page.screenshot(path="/tmp/e2e-lookup-fr-page1.png", full_page=True)
+        next_page.click()
+        expect(page.get_by_test_id("match-count")).to_contain_text("Résultats 21 à 40.")
+        expect(page).to_have_url(f"{live_server.url}/stock/lookup/?q=chino&page=2")
+        page.get_by_test_id("previous-page").click()
+        expect(page.get_by_test_id("match-count")).to_contain_text("Résultats 1 à 20.")
+
+        # when: opening the first chino
+        page.locator(".pick-list a", has_text="Chino stretch 00").click()
+
+        # then: why available is below on hand, the warehouse, the supplier, the incoming stock
+        expect(page.get_by_test_id("here-atp")).to_have_text("5")
+        expect(page.get_by_test_id("here-reserved")).to_have_text("3")
+        expect(page.get_by_test_id("here-protection")).to_have_text("2")
+        expect(page.get_by_test_id("here-why")).to_contain_text(
+            "3 sont réservées pour des commandes et 2 protégées"
+        )
+        expect(page.get_by_test_id("other-points")).to_contain_text("Entrepôt d'Orléans")
+        expect(page.get_by_test_id("other-points")).to_contain_text("Atelier Dupont")
+        expect(page.get_by_test_id("incoming")).to_contain_text("15 janvier 2027")
+        assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+        page.screenshot(path="/tmp/e2e-lookup-fr-sku.png", full_page=True)
+    finally:
+        context.close()

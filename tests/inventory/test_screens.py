@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from inventory.models import AdjustmentCode, MovementReason, StockLevel, StockMovement
 from oms.models import Role
-from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
+from tests.inventory.factories import FutureStockFactory, SkuFactory, StockLevelFactory, StockPointFactory
 from tests.oms.factories import UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -482,3 +483,187 @@ def test_count_cannot_be_negative(staff_client, shelf, store):
     assert response.status_code == 422
     assert StockMovement.objects.count() == 0
     assert on_hand(shelf) == 10
+
+
+# --- Lookup: the real count, page by page ------------------------------------------
+
+
+def test_lookup_says_the_real_count_and_pages_through_the_matches(staff_client):
+    # given: 42 chinos, more than one page
+    for number in range(42):
+        SkuFactory(code=f"CHINO-{number:02d}", name=f"Chino stretch {number:02d}")
+    # when
+    first = staff_client.get("/stock/lookup/", {"q": "chino"}, **HTMX)
+    last = staff_client.get("/stock/lookup/", {"q": "chino", "page": 3}, **HTMX)
+    # then
+    html = first.content.decode()
+    assert "42 SKUs match “chino”: tap one." in html
+    assert "Showing 1–20." in html
+    assert "Page 1 of 3" in html
+    assert html.count('hx-get="/stock/sku/') == 20
+    assert 'hx-get="/stock/lookup/?q=chino&amp;page=2"' in html
+    assert 'rel="prev"' not in html
+    assert [sku.code for sku in first.context["skus"]][:2] == ["CHINO-00", "CHINO-01"]
+    last_html = last.content.decode()
+    assert "42 SKUs match “chino”: tap one." in last_html
+    assert "Showing 41–42." in last_html
+    assert [sku.code for sku in last.context["skus"]] == ["CHINO-40", "CHINO-41"]
+    assert 'href="/stock/lookup/?q=chino&amp;page=2"' in last_html
+    assert 'rel="next"' not in last_html
+
+
+def test_a_page_of_matches_costs_the_same_queries_for_25_as_for_45(staff_client):
+    for number in range(25):
+        SkuFactory(code=f"FEW-{number:02d}", name="Few")
+    for number in range(45):
+        SkuFactory(code=f"MANY-{number:02d}", name="Many")
+    staff_client.get("/stock/lookup/", {"q": "few"})  # session warmed up
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get("/stock/lookup/", {"q": "few", "page": 2})
+    with CaptureQueriesContext(connection) as many:
+        staff_client.get("/stock/lookup/", {"q": "many", "page": 2})
+    assert len(many) == len(few)
+
+
+def test_a_scanned_ean_opens_its_sku_even_beyond_the_first_page(staff_client):
+    for number in range(30):
+        SkuFactory(code=f"A-{number:02d}", name="Polo 3760000000994 edition")
+    SkuFactory(code="Z-POLO", ean="3760000000994", name="Polo")
+    response = staff_client.get("/stock/lookup/", {"q": "3760000000994"})
+    assert response.status_code == 302
+    assert response["Location"] == "/stock/sku/Z-POLO/"
+
+
+# --- SKU detail: the whole network, and why available is below on hand -----------
+
+
+def test_sku_detail_lists_warehouses_suppliers_and_incoming_stock_with_dates(staff_client, shelf):
+    # given
+    warehouse = StockPointFactory(code="WH-ORLEANS", name="Orléans warehouse", kind="warehouse")
+    supplier = StockPointFactory(code="SUP-1", name="Atelier Dupont", kind="supplier")
+    StockLevelFactory(sku=shelf.sku, stock_point=warehouse, on_hand=100, reserved=7)
+    StockLevelFactory(sku=shelf.sku, stock_point=supplier, on_hand=30)
+    FutureStockFactory(
+        sku=shelf.sku,
+        stock_point=warehouse,
+        quantity=50,
+        reserved=5,
+        expected_date=date(2027, 1, 15),
+        reference="PO-88",
+    )
+    FutureStockFactory(
+        sku=shelf.sku, stock_point=warehouse, quantity=9, expected_date=date(2027, 1, 2), is_received=True
+    )
+    # when
+    response = staff_client.get("/stock/sku/SHIRT-1/")
+    # then
+    stock = response.context["stock"]
+    assert [(e.stock_point.code, e.atp, e.on_hand, e.reserved) for e in stock.other_points] == [
+        ("WH-ORLEANS", 93, 100, 7),
+        ("SUP-1", 30, 30, 0),
+    ]
+    assert [(i.stock_point.code, i.expected_date, i.quantity, i.free) for i in stock.incoming] == [
+        ("WH-ORLEANS", date(2027, 1, 15), 50, 45)
+    ]
+    html = response.content.decode()
+    assert "Orléans warehouse" in html
+    assert "Atelier Dupont" in html
+    assert "Drop-ship supplier" in html
+    assert '<time datetime="2027-01-15">Jan. 15, 2027</time>' in html
+    assert "PO-88 · 5 pre-ordered" in html
+    assert "100 on hand · 7 reserved · 0 protected" in html
+
+
+def test_sku_detail_explains_why_available_is_below_on_hand(staff_client, shelf):
+    # given: 10 on hand, 2 protected, 3 held for an order
+    StockLevel.objects.filter(pk=shelf.pk).update(reserved=3)
+    # when
+    response = staff_client.get("/stock/sku/SHIRT-1/")
+    # then
+    html = response.content.decode()
+    assert '<span class="figure-value" data-testid="here-atp">5</span>' in html
+    assert '<span class="figure-value" data-testid="here-reserved">3</span>' in html
+    assert '<span class="figure-value" data-testid="here-protection">2</span>' in html
+    assert (
+        "Available is below on hand: of 10 on hand, 3 are reserved for orders and 2 protected "
+        "for this store, so 5 can be promised."
+    ) in html
+    assert "3 reserved · 2 protected" in html
+
+
+def test_sku_detail_in_french_dates_and_words(staff_client, shelf):
+    warehouse = StockPointFactory(code="WH-ORLEANS", name="Entrepôt d'Orléans", kind="warehouse")
+    FutureStockFactory(sku=shelf.sku, stock_point=warehouse, quantity=50, expected_date=date(2027, 1, 15))
+    response = staff_client.get("/stock/sku/SHIRT-1/", HTTP_ACCEPT_LANGUAGE="fr")
+    html = response.content.decode()
+    assert "Entrepôts et fournisseurs" in html
+    assert "Stock à venir" in html
+    assert '<time datetime="2027-01-15">15 janvier 2027</time>' in html
+    assert (
+        "sur 10 unités en stock, 0 sont réservées pour des commandes et 2 protégées pour ce magasin" in html
+    )
+
+
+# --- Adjust: reasons fit the direction ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("direction", "code", "message"),
+    [
+        (
+            "remove",
+            "found",
+            "“Found” is a reason for adding units, not for removing them: choose Damaged, "
+            "Theft or loss, Used for display, Expired, Supplier error, Other.",
+        ),
+        (
+            "add",
+            "damaged",
+            "“Damaged” is a reason for removing units, not for adding them: choose Found, "
+            "Supplier error, Other.",
+        ),
+        (
+            "add",
+            "theft",
+            "“Theft or loss” is a reason for removing units, not for adding them: choose Found, "
+            "Supplier error, Other.",
+        ),
+    ],
+)
+def test_adjust_refuses_a_reason_of_the_other_direction(staff_client, shelf, store, direction, code, message):
+    response = staff_client.post(
+        "/stock/adjust/",
+        {"sku": "SHIRT-1", "direction": direction, "quantity": 1, "code": code, "store": store.code},
+        **HTMX,
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "<html" not in html
+    assert f'<p class="field-error">{message}</p>' in html.replace("&ldquo;", "“").replace("&rdquo;", "”")
+    assert StockMovement.objects.count() == 0
+    assert on_hand(shelf) == 10
+
+
+def test_adjust_refusal_is_translated(staff_client, shelf, store):
+    response = staff_client.post(
+        "/stock/adjust/",
+        {"sku": "SHIRT-1", "direction": "remove", "quantity": 1, "code": "found", "store": store.code},
+        HTTP_ACCEPT_LANGUAGE="fr",
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "est un motif d’ajout" in response.content.decode()
+    assert on_hand(shelf) == 10
+
+
+@pytest.mark.parametrize(
+    ("direction", "code"), [("add", "supplier_error"), ("remove", "supplier_error"), ("remove", "expired")]
+)
+def test_adjust_accepts_a_reason_that_fits(staff_client, shelf, store, direction, code):
+    response = staff_client.post(
+        "/stock/adjust/",
+        {"sku": "SHIRT-1", "direction": direction, "quantity": 1, "code": code, "store": store.code},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert StockMovement.objects.get().code == code

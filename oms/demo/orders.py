@@ -8,17 +8,27 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from inventory.errors import InsufficientStock
 from inventory.models import Sku, StockLevel, StockPoint
 from inventory.services.reservations import commit_reservations
 from oms.core.actors import Actor
-from oms.models import Channel, Customer, OutboxEvent, ReviewRule
+from oms.models import (
+    Channel,
+    Customer,
+    Order,
+    OutboxEvent,
+    Payment,
+    PaymentOperation,
+    ReviewRule,
+    TimelineEntry,
+)
 from oms.payments import ProviderResult
 from oms.services.cancellation import CancelLine, cancel_order
 from oms.services.capture import (
@@ -80,6 +90,11 @@ CITIES = [  # a customer address per city: (postal code, city, latitude, longitu
     ("67000", "Strasbourg", 48.5800, 7.7500),
 ]
 ACTOR = Actor.system("seed_demo")
+# The demo orders arrive over the last two weeks, the newest a few minutes ago.
+SPREAD = timedelta(days=14)
+NEWEST_AGE = timedelta(minutes=4)
+# At most this long between two steps of an order (placed, in fulfilment, shipped…).
+STEP_GAP = timedelta(hours=5)
 
 
 @dataclass(frozen=True)
@@ -145,6 +160,7 @@ def seed_orders(count: int = 200) -> int:
     e_stores = list(StockPoint.objects.stores().offering("e_reservation").order_by("code")[:6])
     rng = random.Random(11)
     created_numbers: list[str] = []
+    now = timezone.now()
     for plan in plans(count):
         pickup = rng.choice(e_stores if plan.method == "e_reservation" else stores)
         skus = _skus_in_stock(rng, pickup if plan.method == "e_reservation" else None)
@@ -159,13 +175,64 @@ def seed_orders(count: int = 200) -> int:
         except InsufficientStock:
             continue
         if created:
+            captured = timezone.now()
             _bring_to(order, plan.status)
+            _backdate(order, placed_at=placed_at(plan.number, count, now=now), captured=captured, now=now)
             created_numbers.append(order.number)
     # History, not news: nobody is e-mailed about demo orders.
     OutboxEvent.objects.filter(order_number__in=created_numbers, dispatched_at__isnull=True).update(
-        dispatched_at=timezone.now()
+        dispatched_at=F("created_at")
     )
     return len(created_numbers)
+
+
+def placed_at(number: int, count: int, *, now: datetime) -> datetime:
+    """When demo order `number` of `count` was placed: the first two weeks ago, the
+    last a few minutes ago, evenly spread with a little jitter (the same each run)."""
+    share = (number - 1) / max(count - 1, 1)
+    jitter = timedelta(minutes=random.Random(number).uniform(-20, 20))
+    at = now - SPREAD + share * (SPREAD - NEWEST_AGE) + jitter
+    return min(max(at, now - SPREAD), now - NEWEST_AGE)
+
+
+def _backdate(order: Order, *, placed_at: datetime, captured: datetime, now: datetime) -> None:
+    """Move an order just placed (and brought to its state) back to `placed_at`: what
+    capture wrote keeps its offsets from the order's creation, each later step of
+    the timeline follows the one before by up to STEP_GAP, and never after `now`.
+    Payments, their operations and events move with the step they belong to."""
+    order = Order.objects.only("number", "status", "hold_until", "created_at").get(pk=order.pk)
+    entries = list(TimelineEntry.objects.filter(order=order).order_by("created_at", "pk"))
+    later = [entry for entry in entries if entry.created_at > captured]
+    gap = min(STEP_GAP, (now - placed_at) / (len(later) + 1))
+    # (original time, new time) of each step, oldest first: a time is moved as the
+    # last step at or before it.
+    steps = [(order.created_at, placed_at)] + [
+        (entry.created_at, placed_at + gap * (position + 1)) for position, entry in enumerate(later)
+    ]
+
+    def moved(original: datetime | None) -> datetime | None:
+        if original is None:
+            return None
+        start, new_start = next(((o, n) for o, n in reversed(steps) if o <= original), steps[0])
+        return new_start + min(original - start, gap / 2)
+
+    for entry in entries:
+        TimelineEntry.objects.filter(pk=entry.pk).update(created_at=moved(entry.created_at))
+    last_step = moved(entries[-1].created_at) if entries else placed_at
+    order_times = {"created_at": placed_at, "updated_at": last_step}
+    if order.hold_until is not None and order.status == OrderStatus.EXPIRED:
+        order_times["hold_until"] = min(moved(order.hold_until), last_step)
+    Order.objects.filter(pk=order.pk).update(**order_times)
+    for payment in Payment.objects.filter(order=order):
+        Payment.objects.filter(pk=payment.pk).update(
+            created_at=moved(payment.created_at), updated_at=moved(payment.updated_at)
+        )
+    for operation in PaymentOperation.objects.filter(payment__order=order):
+        PaymentOperation.objects.filter(pk=operation.pk).update(
+            created_at=moved(operation.created_at), completed_at=moved(operation.completed_at)
+        )
+    for event in OutboxEvent.objects.filter(order_number=order.number):
+        OutboxEvent.objects.filter(pk=event.pk).update(created_at=moved(event.created_at))
 
 
 def _skus_in_stock(rng: random.Random, store: StockPoint | None) -> list[Sku]:

@@ -1,6 +1,8 @@
 import io
 import math
 import re
+from collections import defaultdict
+from datetime import timedelta
 from statistics import median
 
 import pytest
@@ -282,3 +284,44 @@ def test_more_skus_than_the_catalogue_is_refused(db):
     with pytest.raises(CommandError, match="at most"):
         call_command("seed_demo", "--skus", "100000", stdout=io.StringIO())
     assert StockPoint.objects.count() == 0
+
+
+def test_demo_orders_are_spread_over_two_weeks_with_their_timelines_in_order(seeded):
+    # given: the seeded orders, oldest first
+    now = timezone.now()
+    placed = list(Order.objects.order_by("created_at").values_list("pk", "created_at", "updated_at"))
+    # then: from about two weeks ago to a few minutes ago, no two at the same time
+    assert now - timedelta(days=14, minutes=10) <= placed[0][1] <= now - timedelta(days=12)
+    assert now - timedelta(days=1) <= placed[-1][1] <= now - timedelta(minutes=3)
+    assert len({created for _pk, created, _updated in placed}) == len(placed)
+    days = {created.date() for _pk, created, _updated in placed}
+    assert len(days) >= 12
+    # and each order's timeline starts when it was placed, in order, before now
+    entries = defaultdict(list)
+    for order_id, at in TimelineEntry.objects.order_by("order_id", "created_at", "pk").values_list(
+        "order_id", "created_at"
+    ):
+        entries[order_id].append(at)
+    for pk, created, updated in placed:
+        times = entries[pk]
+        assert times[0] >= created, pk
+        assert times == sorted(times), pk
+        assert times[-1] <= now, pk
+        assert updated == times[-1], pk
+    # and later steps (shipped, collected…) come after the order was placed
+    shipped = Order.objects.filter(status="shipped").first()
+    kinds_and_times = list(shipped.timeline.order_by("created_at", "pk").values_list("kind", "created_at"))
+    assert kinds_and_times[-1][1] > shipped.created_at + timedelta(minutes=1)
+    # and the events went out (as history) when they happened
+    events = OutboxEvent.objects.exclude(order_number="").values_list("created_at", "dispatched_at")
+    for event_created, dispatched in events:
+        assert event_created == dispatched
+        assert event_created <= now
+
+
+def test_a_second_seed_keeps_the_order_times(seeded):
+    before = list(Order.objects.order_by("pk").values_list("number", "created_at"))
+    timeline_before = list(TimelineEntry.objects.order_by("pk").values_list("pk", "created_at"))
+    seed()
+    assert list(Order.objects.order_by("pk").values_list("number", "created_at")) == before
+    assert list(TimelineEntry.objects.order_by("pk").values_list("pk", "created_at")) == timeline_before

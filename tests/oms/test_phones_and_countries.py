@@ -169,3 +169,25 @@ def test_api_refuses_an_unknown_country_code(api, lamp, where):
         path: "Unknown country code XX: use an ISO 3166 code such as FR, BE or DE."
     }
     assert (Order.objects.count(), Customer.objects.count()) == (0, 0)
+
+
+def test_the_migration_puts_stored_phones_in_e164(db):
+    # given: phones as the old rule stored them: "+33 (0)6…" kept its trunk 0, a
+    # German number with its 0 too; a number that is not valid stays as it was
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.oms.factories import CustomerFactory
+
+    stored = ["+330612345678", "+49015123456789", "+32470123456", "1001"]
+    customers = [CustomerFactory(email=f"c{n}@example.fr", phone=phone) for n, phone in enumerate(stored)]
+    # when
+    import_module("oms.migrations.0005_h8_phones_e164").phones_in_e164(apps, None)
+    # then
+    assert [Customer.objects.get(pk=c.pk).phone for c in customers] == [
+        "+33612345678",
+        "+4915123456789",
+        "+32470123456",
+        "1001",
+    ]

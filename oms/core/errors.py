@@ -1,5 +1,6 @@
 """The base of every domain error. Domain code knows no HTTP: the API's exception
-handler (oms/api/errors.py) maps each error class to a status."""
+handler (oms/core/api/errors.py) maps each error class to a status and renders it in
+the API's one error shape."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ class DomainError(Exception):
     code = "error"
 
     def payload(self) -> dict[str, object]:
+        """The data of the refusal. The API shows only its `errors` (the problems
+        one by one, see InvalidInput) and, for insufficient stock, its `lines`; the
+        rest (a status, a code looked up) is for the screens and the tests."""
         return {}
 
 

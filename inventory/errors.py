@@ -44,9 +44,9 @@ class InvalidFeed(InvalidInput):
     code = "invalid_feed"
 
     def __init__(self, errors: list[dict[str, object]]) -> None:
+        rows = len({error["index"] for error in errors})
         super().__init__(
-            _("%(n)d row(s) of the feed are invalid; nothing was applied.") % {"n": len(errors)},
-            errors,
+            _("%(n)d row(s) of the feed are invalid; nothing was applied.") % {"n": rows}, errors
         )
 
 

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from oms import views
 
@@ -17,7 +16,13 @@ urlpatterns = [
     path("stock/", include("inventory.urls")),
     path("orders/", include("oms.orders.urls")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/schema/", views.ApiSchemaView.as_view(), name="schema"),
+    path("api/docs/", views.ApiDocsView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", views.ApiRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
+
+# The error pages: in the layout and the reader's language for screens, JSON under /api/.
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

@@ -15,7 +15,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from inventory.errors import InvalidFeed
 from inventory.models import (
     CHANNEL_RE,
     CODE_VALIDATOR,
@@ -29,6 +28,7 @@ from inventory.selectors import SkuAvailability
 from inventory.services.feeds import ABSOLUTE, DELTA, FeedItem
 from oms.core.api.input import MoneyField, StrictModelSerializer, StrictSerializer, text_problem
 from oms.core.countries import CountryCodeField
+from oms.core.errors import item_errors
 
 MAX_FEED_ITEMS = 50_000
 MAX_FEED_QUANTITY = 100_000_000
@@ -171,10 +171,12 @@ class FeedItemsField(serializers.ListField):
         return data
 
 
-def feed_items(rows: list) -> list[FeedItem]:
-    """The rows as FeedItems, or InvalidFeed listing every malformed row by index
-    (the same shape as the domain's own row errors). Known codes and quantities
-    that make sense for the mode are the service's to check.
+def feed_items(rows: list) -> tuple[list[FeedItem], list[dict[str, object]]]:
+    """The well-formed rows as FeedItems (each with its index), and the errors of the
+    malformed ones by index, which `apply_feed` refuses together with the rows it
+    finds bad itself (unknown codes, impossible quantities): one answer lists every
+    bad row. Known codes and quantities that make sense for the mode are the
+    service's to check.
 
     A plain loop with a fast path for well-formed rows: 50,000 rows take tens of
     milliseconds, where one nested serializer per row takes seconds."""
@@ -198,22 +200,20 @@ def feed_items(rows: list) -> list[FeedItem]:
                 and "\x00" not in point
                 and "\x00" not in sku
             ):
-                items.append(FeedItem(point, sku, quantity))
+                items.append(FeedItem(point, sku, quantity, index))
                 continue
         problems = _row_problems(row)
         if problems:
-            errors.append({"index": index, "errors": problems})
+            errors += item_errors("index", index, problems)
         else:  # well-formed after all: codes beyond ASCII
-            items.append(FeedItem(row["stock_point"], row["sku"], row["quantity"]))
-    if errors:
-        raise InvalidFeed(errors)
-    return items
+            items.append(FeedItem(row["stock_point"], row["sku"], row["quantity"], index))
+    return items, errors
 
 
-def _row_problems(row: object) -> dict[str, str]:
+def _row_problems(row: object) -> dict[str | None, str]:
     if not isinstance(row, dict):
-        return {"non_field_errors": _("Each item must be an object with stock_point, sku and quantity.")}
-    problems: dict[str, str] = {}
+        return {None: _("Each item must be an object with stock_point, sku and quantity.")}
+    problems: dict[str | None, str] = {}
     for name in ("stock_point", "sku"):
         code = row.get(name)
         if code is None:
@@ -248,8 +248,8 @@ class FeedSerializer(StrictSerializer):
     items = FeedItemsField()
 
     def validate(self, attrs: dict) -> dict:
-        # Runs once every top-level field is valid; a malformed row raises InvalidFeed.
-        attrs["items"] = feed_items(attrs["items"])
+        # Runs once every top-level field is valid; `apply_feed` refuses malformed rows.
+        attrs["items"], attrs["malformed"] = feed_items(attrs["items"])
         return attrs
 
 

@@ -240,8 +240,8 @@ class StockFeedView(ApiView):
         description=gettext_lazy(
             "`absolute`: on hand per row as of `as_of` (default now); `delta`: changes of "
             "on hand. Up to 50,000 rows. All or nothing: any bad row refuses the whole "
-            "feed with `400 invalid_feed` listing every bad row by index (malformed rows "
-            "first; then unknown codes and impossible quantities)."
+            "feed with `400 invalid_feed` listing every bad row by index: malformed rows, "
+            "unknown codes and impossible quantities alike."
         ),
         request=FeedSerializer,
         examples=[
@@ -280,6 +280,7 @@ class StockFeedView(ApiView):
             actor=actor_of(request),
             as_of=data.get("as_of"),
             reference=data["reference"],
+            malformed=data["malformed"],
         )
         return Response(asdict(result))
 

@@ -13,7 +13,7 @@ statements; elsewhere (SQLite, one writer at a time) through the ORM.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +26,7 @@ from inventory.errors import InvalidFeed
 from inventory.models import MovementReason, Sku, StockLevel, StockMovement, StockPoint
 from inventory.services.protection import ProtectionPolicy
 from oms.core.actors import Actor
-from oms.core.errors import InvalidInput
+from oms.core.errors import InvalidInput, item_errors
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class FeedItem:
     stock_point: str
     sku: str
     quantity: int
+    index: int | None = None  # its row in the feed as sent, if not its place in `items`
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,21 @@ def apply_feed(
     actor: Actor,
     as_of: datetime | None = None,
     reference: str = "",
+    malformed: Sequence[dict[str, object]] = (),
 ) -> FeedResult:
-    """Apply a feed. Raises InvalidFeed (nothing applied) listing every bad row."""
+    """Apply a feed. Raises InvalidFeed (nothing applied) listing every bad row:
+    `malformed`, the errors of rows the caller could not even read (each with its
+    `index`; the other items then carry theirs), and those found here."""
     if mode not in (ABSOLUTE, DELTA):
         raise InvalidInput(_("Mode must be 'absolute' or 'delta'."))
-    if not items:
+    if not items and not malformed:
         raise InvalidInput(_("A feed needs at least one item."))
     now = timezone.now()
     if as_of is not None and mode == DELTA:
         raise InvalidInput(_("as_of applies to absolute feeds only."))
     if as_of is not None and as_of > now:
         raise InvalidInput(_("as_of cannot be in the future."))
-    rows, skus, points = _resolve(mode, items)
+    rows, skus, points = _resolve(mode, items, malformed)
     as_of = as_of or now
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -89,7 +93,9 @@ def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
         yield values[start : start + size]
 
 
-def _resolve(mode: str, items: list[FeedItem]) -> tuple[list[_Row], dict[int, Sku], dict[int, StockPoint]]:
+def _resolve(
+    mode: str, items: list[FeedItem], malformed: Sequence[dict[str, object]]
+) -> tuple[list[_Row], dict[int, Sku], dict[int, StockPoint]]:
     sku_codes = sorted({item.sku for item in items})
     point_codes = sorted({item.stock_point for item in items})
     skus_by_code: dict[str, Sku] = {}
@@ -104,7 +110,8 @@ def _resolve(mode: str, items: list[FeedItem]) -> tuple[list[_Row], dict[int, Sk
     errors: list[dict[str, object]] = []
     rows: dict[tuple[int, int], _Row] = {}
     first_index: dict[tuple[int, int], int] = {}
-    for index, item in enumerate(items):
+    for position, item in enumerate(items):
+        index = position if item.index is None else item.index
         problems: dict[str, str] = {}
         sku = skus_by_code.get(item.sku)
         point = points_by_code.get(item.stock_point)
@@ -126,10 +133,9 @@ def _resolve(mode: str, items: list[FeedItem]) -> tuple[list[_Row], dict[int, Sk
             else:
                 rows[key] = _Row(index, sku.pk, point.pk, item.quantity)
                 first_index[key] = index
-        if problems:
-            errors.append({"index": index, "errors": problems})
-    if errors:
-        raise InvalidFeed(errors)
+        errors += item_errors("index", index, problems)
+    if errors or malformed:
+        raise InvalidFeed(sorted([*malformed, *errors], key=lambda error: error["index"]))
     return (
         list(rows.values()),
         {sku.pk: sku for sku in skus_by_code.values()},
@@ -141,10 +147,8 @@ def _negative_rows(pairs: Iterable[tuple[_Row, int]]) -> list[dict[str, object]]
     return [
         {
             "index": row.index,
-            "errors": {
-                "quantity": _("Would take on hand below zero (on hand is %(on_hand)d).")
-                % {"on_hand": on_hand}
-            },
+            "field": "quantity",
+            "detail": _("Would take on hand below zero (on hand is %(on_hand)d).") % {"on_hand": on_hand},
         }
         for row, on_hand in pairs
         if on_hand + row.quantity < 0

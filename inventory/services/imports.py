@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from inventory.services.catalogue import (
     update_stock_point,
 )
 from inventory.services.protection import RuleScope, refresh_protection
-from oms.core.errors import InvalidInput
+from oms.core.errors import InvalidInput, item_errors
 
 CHUNK = 1000
 # Above this many SKUs changing category, re-resolve every level at once rather
@@ -44,13 +44,16 @@ def _refuse(errors: list[dict[str, object]], what: str) -> None:
     if errors:
         raise InvalidInput(
             _("%(n)d row(s) of the %(what)s import are invalid; nothing was imported.")
-            % {"n": len(errors), "what": what},
+            % {"n": len({error["index"] for error in errors}), "what": what},
             errors,
         )
 
 
-def _field_errors(error: ValidationError) -> dict[str, str]:
-    return {name: " ".join(messages) for name, messages in error.message_dict.items()}
+def _field_errors(error: ValidationError) -> dict[str | None, str]:
+    return {
+        None if name == NON_FIELD_ERRORS else name: " ".join(messages)
+        for name, messages in error.message_dict.items()
+    }
 
 
 # --- SKUs -------------------------------------------------------------------------
@@ -68,12 +71,12 @@ def import_skus(rows: Sequence[Mapping[str, Any]]) -> ImportResult:
     for index, values in enumerate(rows):
         unknown = set(values) - SKU_FIELDS
         if unknown:
-            errors.append({"index": index, "errors": {name: _("Unknown field.") for name in unknown}})
+            errors += item_errors("index", index, {name: _("Unknown field.") for name in unknown})
             continue
         sku = Sku(**values)
         if sku.ean == "":
             sku.ean = None
-        problems: dict[str, str] = {}
+        problems: dict[str | None, str] = {}
         try:
             sku.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -86,7 +89,7 @@ def import_skus(rows: Sequence[Mapping[str, Any]]) -> ImportResult:
         if sku.ean:
             seen_eans.setdefault(sku.ean, index)
         if problems:
-            errors.append({"index": index, "errors": problems})
+            errors += item_errors("index", index, problems)
         skus.append(sku)
     _refuse(errors, _("SKU"))
 
@@ -104,8 +107,8 @@ def import_skus(rows: Sequence[Mapping[str, Any]]) -> ImportResult:
     for index, sku in enumerate(skus):
         owner = ean_owners.get(sku.ean) if sku.ean else None
         if owner is not None and owner != sku.code:
-            errors.append(
-                {"index": index, "errors": {"ean": _("EAN already used by %(code)s.") % {"code": owner}}}
+            errors += item_errors(
+                "index", index, {"ean": _("EAN already used by %(code)s.") % {"code": owner}}
             )
     _refuse(errors, _("SKU"))
 
@@ -160,7 +163,7 @@ def import_stock_points(rows: Sequence[Mapping[str, Any]]) -> ImportResult:
     for index, values in enumerate(rows):
         unknown = set(values) - STOCK_POINT_FIELDS
         if unknown or not values.get("code"):
-            errors.append({"index": index, "errors": {"code": _("A code and known fields are required.")}})
+            errors += item_errors("index", index, {"code": _("A code and known fields are required.")})
     _refuse(errors, _("stock point"))
     existing = {
         point.code: point for point in StockPoint.objects.filter(code__in=[values["code"] for values in rows])
@@ -185,7 +188,7 @@ def import_stock_points(rows: Sequence[Mapping[str, Any]]) -> ImportResult:
                 update_stock_point(point, **changes)
                 updated += 1
             except ValidationError as error:
-                errors.append({"index": index, "errors": _field_errors(error)})
+                errors += item_errors("index", index, _field_errors(error))
         if errors:
             transaction.set_rollback(True)
     _refuse(errors, _("stock point"))

@@ -1,7 +1,10 @@
 """The base of every domain error. Domain code knows no HTTP: the API's exception
-handler (oms/api/errors.py) maps each error class to a status."""
+handler (oms/core/api/errors.py) maps each error class to a status and renders it in
+the API's one error shape."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
@@ -10,6 +13,9 @@ class DomainError(Exception):
     code = "error"
 
     def payload(self) -> dict[str, object]:
+        """The data of the refusal. The API shows only its `errors` (the problems
+        one by one, see InvalidInput) and, for insufficient stock, its `lines`; the
+        rest (a status, a code looked up) is for the screens and the tests."""
         return {}
 
 
@@ -22,7 +28,12 @@ class Conflict(DomainError):
 
 
 class InvalidInput(DomainError):
-    """Input that is well-formed JSON but wrong for the domain; carries per-item errors."""
+    """Input that is well-formed JSON but wrong for the domain; carries per-item errors,
+    each `{"field": "payment.amount", "detail": "…"}` (the dotted path of the input
+    field), or `{"line": 0, "field": "sku", "detail": "…"}` for a line of an order,
+    `{"index": 3, "field": "quantity", "detail": "…"}` for a row of a feed (`field`
+    then names the field within the line or row, and is left out when the problem is
+    the whole line or row). `item_errors` builds those of one line or row."""
 
     code = "invalid"
 
@@ -32,6 +43,17 @@ class InvalidInput(DomainError):
 
     def payload(self) -> dict[str, object]:
         return {"errors": self.errors} if self.errors else {}
+
+
+def item_errors(key: str, position: int, problems: Mapping[str | None, str]) -> list[dict[str, object]]:
+    """The problems of one line (`key="line"`) or row (`key="index"`), given as
+    `{field: message}` (field None: the whole line or row), as InvalidInput errors."""
+    return [
+        {key: position, "detail": str(message)}
+        if field is None
+        else {key: position, "field": field, "detail": str(message)}
+        for field, message in problems.items()
+    ]
 
 
 class PermissionDenied(DomainError):

@@ -327,10 +327,6 @@ def _explain(refusal: Conflict | InvalidInput, form: forms.Form) -> tuple[str, l
         for error in refusal.errors:
             index = error.get("line")
             about = asked[index].sku if isinstance(index, int) and index < len(asked) else ""
-            messages = [
-                *dict(error.get("errors", {})).values(),
-                *([error["detail"]] if "detail" in error else []),
-            ]
-            details += [f"{about}: {message}" if about else str(message) for message in messages]
+            details.append(f"{about}: {error['detail']}" if about else str(error["detail"]))
         return str(refusal), details
     return str(refusal), []

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from inventory.services.reservations import release_reservations
 from oms import timeline
 from oms.core.actors import Actor
-from oms.core.errors import IllegalTransition, InvalidInput, NotFound
+from oms.core.errors import IllegalTransition, InvalidInput, NotFound, item_errors
 from oms.models import EventType, Order, OrderLine
 from oms.payloads import order_event_payload
 from oms.services.outbox import record_event
@@ -92,34 +92,26 @@ def _what_to_cancel(
     for index, request in enumerate(lines):
         line = order_lines.get(request.sku)
         if line is None:
-            errors.append(
-                {
-                    "line": index,
-                    "errors": {"sku": _("This order has no line for %(sku)s.") % {"sku": request.sku}},
-                }
+            errors += item_errors(
+                "line", index, {"sku": _("This order has no line for %(sku)s.") % {"sku": request.sku}}
             )
             continue
         if line.status not in LINE_CANCELLABLE:
-            errors.append(
+            errors += item_errors(
+                "line",
+                index,
                 {
-                    "line": index,
-                    "errors": {
-                        "sku": _("Line %(sku)s is %(status)s: too late to cancel.")
-                        % {"sku": request.sku, "status": line.get_status_display()}
-                    },
-                }
+                    "sku": _("Line %(sku)s is %(status)s: too late to cancel.")
+                    % {"sku": request.sku, "status": line.get_status_display()}
+                },
             )
             continue
         quantity = line.open_quantity if request.quantity is None else request.quantity
         if quantity <= 0 or quantity > line.open_quantity:
-            errors.append(
-                {
-                    "line": index,
-                    "errors": {
-                        "quantity": _("Between 1 and %(n)d units can be cancelled.")
-                        % {"n": line.open_quantity}
-                    },
-                }
+            errors += item_errors(
+                "line",
+                index,
+                {"quantity": _("Between 1 and %(n)d units can be cancelled.") % {"n": line.open_quantity}},
             )
             continue
         wanted.append((line, quantity))

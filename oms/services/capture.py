@@ -21,7 +21,7 @@ from inventory.models import Service, Sku, StockPoint
 from inventory.services.network import LineHolds, NetworkLine, reserve_in_network
 from oms import timeline
 from oms.core.actors import Actor
-from oms.core.errors import IdempotencyMismatch, InvalidInput
+from oms.core.errors import IdempotencyMismatch, InvalidInput, item_errors
 from oms.core.phones import DEFAULT_REGION, normalise_phone
 from oms.models import (
     Channel,
@@ -234,8 +234,7 @@ def _validate(command: PlaceOrder) -> tuple[Channel, dict[str, Sku], StockPoint 
             problems["quantity"] = _("The quantity must be at least 1.")
         if line.unit_price < 0:
             problems["unit_price"] = _("The unit price cannot be negative.")
-        if problems:
-            errors.append({"line": index, "errors": problems})
+        errors += item_errors("line", index, problems)
     pickup_store = _validate_delivery(command, errors)
     if not command.customer.email and not command.customer.phone:
         errors.append({"field": "customer", "detail": _("Give the customer's e-mail or phone.")})

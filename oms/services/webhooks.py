@@ -85,7 +85,6 @@ def _validated(*, url: str, events: list[str]) -> tuple[str, list[str]]:
             {
                 "field": "events",
                 "detail": _("Unknown event(s): %(names)s.") % {"names": ", ".join(unknown)},
-                "unknown": unknown,
             }
         )
     elif not events:

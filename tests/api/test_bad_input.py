@@ -75,7 +75,12 @@ def order_body(**overrides) -> dict:
     ("method", "url", "body", "where"),
     [
         ("post", "/api/v1/orders/", order_body(external_reference=f"WEB{NUL}1"), ["external_reference"]),
-        ("post", "/api/v1/orders/", order_body(customer={"email": "", "phone": f"06{NUL}"}), ["customer"]),
+        (
+            "post",
+            "/api/v1/orders/",
+            order_body(customer={"email": "", "phone": f"06{NUL}"}),
+            ["customer.phone"],
+        ),
         ("post", "/api/v1/orders/", order_body(notes=["ok", f"gift{NUL}wrap"]), ["notes"]),
         ("patch", "/api/v1/products/LAMP/", {"name": f"Lamp{NUL}"}, ["name"]),
         ("patch", "/api/v1/products/LAMP/", {"name": "Lamp \udc00"}, ["name"]),
@@ -95,7 +100,10 @@ def test_text_that_cannot_be_stored_is_a_400_and_changes_nothing(api, network, m
     response = getattr(api, method)(url, json.dumps(body), content_type="application/json")
     # then
     assert response.status_code == 400
-    assert (response.json()["error"], list(response.json()["fields"])) == ("invalid", where)
+    assert (response.json()["error"], [error["field"] for error in response.json()["errors"]]) == (
+        "invalid",
+        where,
+    )
     assert state() == before
 
 
@@ -103,9 +111,9 @@ def test_a_nul_in_a_nested_field_names_it(api, network):
     body = order_body(lines=[{"sku": f"SHIRT{NUL}", "quantity": 1, "unit_price": "1.00"}])
     response = api.post("/api/v1/orders/", body, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"] == {
-        "lines": {"0": {"sku": ["Text cannot contain NUL (U+0000) characters."]}}
-    }
+    assert response.json()["errors"] == [
+        {"field": "lines.0.sku", "detail": "Text cannot contain NUL (U+0000) characters."}
+    ]
 
 
 def test_a_nul_in_an_unknown_property_is_ignored_like_the_property(api, network):
@@ -141,7 +149,7 @@ def test_a_nul_in_a_feed_row_is_a_bad_row_and_nothing_is_applied(api, network):
     # then
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"index": 1, "errors": {"sku": "Text cannot contain NUL (U+0000) characters."}}
+        {"index": 1, "field": "sku", "detail": "Text cannot contain NUL (U+0000) characters."}
     ]
     assert state() == before
 
@@ -169,30 +177,31 @@ def test_json_nested_thousands_deep_is_malformed_not_a_500(api, network, url):
 
 
 @pytest.mark.parametrize(
-    ("url", "body", "errors"),
+    ("url", "body", "error"),
     [
-        ("/api/v1/stock-points/WH-ORLEANS/", {"is_active": 0}, {"is_active": ["Expected true or false."]}),
+        ("/api/v1/stock-points/WH-ORLEANS/", {"is_active": 0}, ("is_active", "Expected true or false.")),
         (
             "/api/v1/stock-points/WH-ORLEANS/",
             {"daily_capacity": "5"},
-            {"daily_capacity": ["Expected an integer."]},
+            ("daily_capacity", "Expected an integer."),
         ),
-        ("/api/v1/stock-points/WH-ORLEANS/", {"latitude": "45.7"}, {"latitude": ["Expected a number."]}),
-        ("/api/v1/stock-points/WH-ORLEANS/", {"name": 12}, {"name": ["Expected a string."]}),
-        ("/api/v1/stock-points/WH-ORLEANS/", {"services": [1]}, {"services": ["Item 0: Expected a string."]}),
-        ("/api/v1/products/LAMP/", {"weight_grams": 1.5}, {"weight_grams": ["Expected an integer."]}),
+        ("/api/v1/stock-points/WH-ORLEANS/", {"latitude": "45.7"}, ("latitude", "Expected a number.")),
+        ("/api/v1/stock-points/WH-ORLEANS/", {"name": 12}, ("name", "Expected a string.")),
+        ("/api/v1/stock-points/WH-ORLEANS/", {"services": [1]}, ("services", "Item 0: Expected a string.")),
+        ("/api/v1/products/LAMP/", {"weight_grams": 1.5}, ("weight_grams", "Expected an integer.")),
         (
             "/api/v1/products/LAMP/",
             {"price": True},
-            {"price": ['Expected a decimal, as a string such as "19.90" or a number.']},
+            ("price", 'Expected a decimal, as a string such as "19.90" or a number.'),
         ),
     ],
 )
-def test_a_value_of_the_wrong_json_type_is_refused(api, network, url, body, errors):
+def test_a_value_of_the_wrong_json_type_is_refused(api, network, url, body, error):
     before = state()
+    field, detail = error
     response = api.patch(url, body, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"] == errors
+    assert response.json()["errors"] == [{"field": field, "detail": detail}]
     assert state() == before
 
 
@@ -208,7 +217,7 @@ def test_a_value_of_the_wrong_json_type_is_refused(api, network, url, body, erro
 def test_money_as_text_is_held_to_the_documented_pattern(api, network, price, error):
     before = state()
     response = api.patch("/api/v1/products/LAMP/", {"price": price}, format="json")
-    assert (response.status_code, response.json()["fields"]) == (400, {"price": [error]})
+    assert (response.status_code, response.json()["errors"]) == (400, [{"field": "price", "detail": error}])
     assert state() == before
 
 
@@ -217,7 +226,10 @@ def test_text_is_taken_as_sent_so_a_line_break_does_not_pass_a_pattern(api, netw
     # and PostgreSQL refused 3 characters in a 2-character column with a 500.
     before = state()
     response = api.patch("/api/v1/stock-points/WH-ORLEANS/", {"address": {"country": "FR\n"}}, format="json")
-    assert (response.status_code, list(response.json()["fields"])) == (400, ["address"])
+    assert (response.status_code, [error["field"] for error in response.json()["errors"]]) == (
+        400,
+        ["address.country"],
+    )
     assert state() == before
 
 
@@ -229,9 +241,9 @@ def test_a_quantity_beyond_64_bits_is_a_400(api, network):
     body = order_body(lines=[{"sku": "SHIRT", "quantity": 2**63, "unit_price": "1.00"}])
     response = api.post("/api/v1/orders/", body, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"] == {
-        "lines": {"0": {"quantity": ["Ensure this value is less than or equal to 100000."]}}
-    }
+    assert response.json()["errors"] == [
+        {"field": "lines.0.quantity", "detail": "Ensure this value is less than or equal to 100000."}
+    ]
     assert state() == before
 
 
@@ -243,9 +255,9 @@ def test_cancelling_2_to_the_63_units_is_a_400(api, network):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["fields"] == {
-        "lines": {"0": {"quantity": ["Ensure this value is less than or equal to 100000."]}}
-    }
+    assert response.json()["errors"] == [
+        {"field": "lines.0.quantity", "detail": "Ensure this value is less than or equal to 100000."}
+    ]
     assert state() == before
 
 
@@ -253,7 +265,7 @@ def test_a_null_line_to_cancel_is_a_400_not_a_500(api, network):
     before = state()
     response = api.post(f"/api/v1/orders/{network.number}/cancel/", {"lines": [None]}, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"] == {"lines": {"0": ["This field may not be null."]}}
+    assert response.json()["errors"] == [{"field": "lines.0", "detail": "This field may not be null."}]
     assert state() == before
 
 
@@ -275,7 +287,7 @@ def test_a_null_line_to_cancel_is_a_400_not_a_500(api, network):
 def test_a_page_or_filter_it_does_not_understand_is_a_400_not_ignored(api, network, query, field):
     response = api.get("/api/v1/stock-points/", query)
     assert response.status_code == 400
-    assert list(response.json()["fields"]) == [field]
+    assert [error["field"] for error in response.json()["errors"]] == [field]
 
 
 def test_a_page_past_the_last_one_is_a_404(api, network):
@@ -285,7 +297,10 @@ def test_a_page_past_the_last_one_is_a_404(api, network):
 
 def test_an_empty_date_filter_is_a_400(api, network):
     response = api.get("/api/v1/orders/", {"created_before": ""})
-    assert (response.status_code, list(response.json()["fields"])) == (400, ["created_before"])
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        [{"field": "created_before", "detail": "Give a value, or leave the parameter out."}],
+    )
 
 
 def test_a_date_filter_with_a_far_offset_is_compared_in_utc(api, network):
@@ -297,7 +312,9 @@ def test_a_date_filter_with_a_far_offset_is_compared_in_utc(api, network):
 def test_a_date_filter_that_does_not_exist_in_utc_is_a_400(api, network):
     response = api.get("/api/v1/orders/", {"created_before": "0001-01-01T00:30:00+01:00"})
     assert response.status_code == 400
-    assert response.json()["fields"] == {"created_before": ["This date and time is out of range."]}
+    assert response.json()["errors"] == [
+        {"field": "created_before", "detail": "This date and time is out of range."}
+    ]
 
 
 def test_over_a_thousand_query_parameters_is_a_json_400(api, network):
@@ -359,7 +376,11 @@ def test_every_operation_documents_its_errors_with_the_one_error_shape(schema):
         for status in statuses:
             content = operation["responses"][status]["content"]
             assert content == {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    assert schema["components"]["schemas"]["Error"]["required"] == ["error", "detail"]
+    error, item = schema["components"]["schemas"]["Error"], schema["components"]["schemas"]["ErrorItem"]
+    assert (error["required"], error["additionalProperties"]) == (["error", "detail"], False)
+    assert sorted(error["properties"]) == ["detail", "error", "errors", "lines"]
+    assert (item["required"], item["additionalProperties"]) == (["detail"], False)
+    assert sorted(item["properties"]) == ["detail", "field", "index", "line"]
 
 
 def test_the_schema_states_the_rules_the_api_enforces(schema):

@@ -91,28 +91,33 @@ def test_store_staff_reads_availability(store_staff, shirt_stock):
 
 
 @pytest.mark.parametrize(
-    ("query", "fields"),
+    ("query", "errors"),
     [
-        ({}, {"sku": ["This field is required."]}),
-        ({"channel": "web"}, {"sku": ["This field is required."]}),
-        ({"sku": ""}, {"sku": {"0": ["This field may not be blank."]}}),
+        ({}, [{"field": "sku", "detail": "This field is required."}]),
+        ({"channel": "web"}, [{"field": "sku", "detail": "This field is required."}]),
+        ({"sku": ""}, [{"field": "sku.0", "detail": "This field may not be blank."}]),
         (
             {"sku": "SHIRT-1", "channel": "fax"},
-            {"channel": ["Unknown channel fax: use web, app, store, call_centre or marketplace:<name>."]},
+            [
+                {
+                    "field": "channel",
+                    "detail": "Unknown channel fax: use web, app, store, call_centre or marketplace:<name>.",
+                }
+            ],
         ),
         (
             {"sku": [f"SKU-{n}" for n in range(501)]},
-            {"sku": ["Ensure this field has no more than 500 elements."]},
+            [{"field": "sku", "detail": "Ensure this field has no more than 500 elements."}],
         ),
     ],
 )
-def test_invalid_query_is_400(api, query, fields):
+def test_invalid_query_is_400(api, query, errors):
     response = api.get(URL, query)
     assert response.status_code == 400
     assert response.json() == {
         "error": "invalid",
-        "detail": "The request is invalid: see `fields`.",
-        "fields": fields,
+        "detail": "The request is invalid: see `errors`.",
+        "errors": errors,
     }
 
 

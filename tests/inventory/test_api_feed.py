@@ -160,9 +160,9 @@ def test_unknown_codes_are_listed_by_index_and_nothing_is_applied(api, shirt_in_
         "error": "invalid_feed",
         "detail": "3 row(s) of the feed are invalid; nothing was applied.",
         "errors": [
-            {"index": 1, "errors": {"sku": "Unknown SKU NOPE."}},
-            {"index": 2, "errors": {"stock_point": "Unknown stock point NOWHERE."}},
-            {"index": 3, "errors": {"quantity": "An absolute quantity cannot be negative."}},
+            {"index": 1, "field": "sku", "detail": "Unknown SKU NOPE."},
+            {"index": 2, "field": "stock_point", "detail": "Unknown stock point NOWHERE."},
+            {"index": 3, "field": "quantity", "detail": "An absolute quantity cannot be negative."},
         ],
     }
     assert state() == before
@@ -198,28 +198,56 @@ def test_malformed_rows_are_listed_by_index_in_the_same_format(api, shirt_in_lyo
         "error": "invalid_feed",
         "detail": "8 row(s) of the feed are invalid; nothing was applied.",
         "errors": [
-            {"index": 1, "errors": {"quantity": "A whole number is required."}},
-            {"index": 2, "errors": {"stock_point": "This field is required."}},
-            {
-                "index": 3,
-                "errors": {
-                    "non_field_errors": "Each item must be an object with stock_point, sku and quantity."
-                },
-            },
-            {"index": 4, "errors": {"quantity": "A whole number is required."}},
-            {"index": 5, "errors": {"quantity": "A whole number is required."}},
-            {"index": 6, "errors": {"quantity": "This field is required."}},
+            {"index": 1, "field": "quantity", "detail": "A whole number is required."},
+            {"index": 2, "field": "stock_point", "detail": "This field is required."},
+            {"index": 3, "detail": "Each item must be an object with stock_point, sku and quantity."},
+            {"index": 4, "field": "quantity", "detail": "A whole number is required."},
+            {"index": 5, "field": "quantity", "detail": "A whole number is required."},
+            {"index": 6, "field": "quantity", "detail": "This field is required."},
             {
                 "index": 7,
-                "errors": {"quantity": "The quantity must be between -100000000 and 100000000."},
+                "field": "quantity",
+                "detail": "The quantity must be between -100000000 and 100000000.",
             },
             {
                 "index": 8,
-                "errors": {
-                    "stock_point": "A code (text of 1 to 64 characters) is required.",
-                    "sku": "A code (text of 1 to 64 characters) is required.",
-                },
+                "field": "stock_point",
+                "detail": "A code (text of 1 to 64 characters) is required.",
             },
+            {"index": 8, "field": "sku", "detail": "A code (text of 1 to 64 characters) is required."},
+        ],
+    }
+    assert state() == before
+
+
+def test_a_malformed_row_does_not_hide_the_other_bad_rows(api, shirt_in_lyon):
+    # The malformed row 0 used to be the only one listed: the rows with an unknown
+    # code or a negative snapshot were checked only once every row was well-formed.
+    # given
+    before = state()
+    good = {"stock_point": "ST-LYON-01", "sku": "SHIRT-1", "quantity": 1}
+    # when
+    response = api.post(
+        URL,
+        {
+            "mode": "absolute",
+            "items": [
+                {"stock_point": "ST-LYON-01", "quantity": 1},
+                {**good, "sku": "NOPE"},
+                {**good, "quantity": -4},
+            ],
+        },
+        format="json",
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_feed",
+        "detail": "3 row(s) of the feed are invalid; nothing was applied.",
+        "errors": [
+            {"index": 0, "field": "sku", "detail": "This field is required."},
+            {"index": 1, "field": "sku", "detail": "Unknown SKU NOPE."},
+            {"index": 2, "field": "quantity", "detail": "An absolute quantity cannot be negative."},
         ],
     }
     assert state() == before
@@ -234,7 +262,7 @@ def test_delta_below_zero_is_refused(api, shirt_in_lyon):
     )
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"index": 0, "errors": {"quantity": "Would take on hand below zero (on hand is 5)."}}
+        {"index": 0, "field": "quantity", "detail": "Would take on hand below zero (on hand is 5)."}
     ]
     assert state() == before
 
@@ -245,40 +273,54 @@ def test_same_level_twice_in_a_snapshot_is_refused(api, shirt_in_lyon):
     response = api.post(URL, {"mode": "absolute", "items": [row, row]}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"index": 1, "errors": {"stock_point": "Same SKU and stock point as row 0."}}
+        {"index": 1, "field": "stock_point", "detail": "Same SKU and stock point as row 0."}
     ]
     assert state() == before
 
 
 @pytest.mark.parametrize(
-    ("body", "fields"),
+    ("body", "errors"),
     [
-        ({"items": []}, {"mode": ["This field is required."], "items": ["This list may not be empty."]}),
-        ({"mode": "snapshot", "items": [{}]}, {"mode": ['"snapshot" is not a valid choice.']}),
-        ({"mode": "delta"}, {"items": ["This field is required."]}),
-        ({"mode": "delta", "items": {"a": 1}}, {"items": ['Expected a list of items but got type "dict".']}),
+        (
+            {"items": []},
+            [
+                {"field": "mode", "detail": "This field is required."},
+                {"field": "items", "detail": "This list may not be empty."},
+            ],
+        ),
+        (
+            {"mode": "snapshot", "items": [{}]},
+            [{"field": "mode", "detail": '"snapshot" is not a valid choice.'}],
+        ),
+        ({"mode": "delta"}, [{"field": "items", "detail": "This field is required."}]),
+        (
+            {"mode": "delta", "items": {"a": 1}},
+            [{"field": "items", "detail": 'Expected a list of items but got type "dict".'}],
+        ),
         (
             {"mode": "absolute", "as_of": "yesterday", "items": [{}]},
-            {
-                "as_of": [
-                    "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
-                ]
-            },
+            [
+                {
+                    "field": "as_of",
+                    "detail": "Datetime has wrong format. Use one of these formats instead: "
+                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+                }
+            ],
         ),
         (
             {"mode": "delta", "items": [{}] * 50_001},
-            {"items": ["Ensure this field has no more than 50000 elements."]},
+            [{"field": "items", "detail": "Ensure this field has no more than 50000 elements."}],
         ),
     ],
 )
-def test_malformed_feed_is_refused_before_its_rows(api, shirt_in_lyon, body, fields):
+def test_malformed_feed_is_refused_before_its_rows(api, shirt_in_lyon, body, errors):
     before = state()
     response = api.post(URL, body, format="json")
     assert response.status_code == 400
     assert response.json() == {
         "error": "invalid",
-        "detail": "The request is invalid: see `fields`.",
-        "fields": fields,
+        "detail": "The request is invalid: see `errors`.",
+        "errors": errors,
     }
     assert state() == before
 

@@ -165,12 +165,7 @@ def test_detail_by_a_code_with_dots_and_colons(api):
 def test_unknown_code_is_404(api):
     response = api.get(f"{URL}NOPE/")
     assert response.status_code == 404
-    assert response.json() == {
-        "error": "unknown_code",
-        "detail": "Unknown stock_point NOPE.",
-        "kind": "stock_point",
-        "value": "NOPE",
-    }
+    assert response.json() == {"error": "unknown_code", "detail": "Unknown stock_point NOPE."}
 
 
 def test_anonymous_gets_401(anonymous_api, store):
@@ -230,8 +225,8 @@ def test_duplicate_code_is_a_field_error(api, store):
     assert response.status_code == 400
     assert response.json() == {
         "error": "invalid",
-        "detail": "The request is invalid: see `fields`.",
-        "fields": {"code": ["stock point with this code already exists."]},
+        "detail": "The request is invalid: see `errors`.",
+        "errors": [{"field": "code", "detail": "stock point with this code already exists."}],
     }
     assert rows() == before
 
@@ -239,36 +234,70 @@ def test_duplicate_code_is_a_field_error(api, store):
 @pytest.mark.parametrize(
     ("change", "errors"),
     [
-        ({"latitude": 91}, {"latitude": ["Ensure this value is less than or equal to 90."]}),
-        ({"kind": "castle"}, {"kind": ['"castle" is not a valid choice.']}),
-        ({"services": ["teleport"]}, {"services": {"0": ['"teleport" is not a valid choice.']}}),
+        (
+            {"latitude": 91},
+            [{"field": "latitude", "detail": "Ensure this value is less than or equal to 90."}],
+        ),
+        ({"kind": "castle"}, [{"field": "kind", "detail": '"castle" is not a valid choice.'}]),
+        (
+            {"services": ["teleport"]},
+            [{"field": "services.0", "detail": '"teleport" is not a valid choice.'}],
+        ),
         (
             {"opening_hours": {"mon": [["19:00", "09:00"]]}},
-            {"opening_hours": ['Opening hours of mon must be pairs like ["09:00", "19:00"].']},
+            [
+                {
+                    "field": "opening_hours",
+                    "detail": 'Opening hours of mon must be pairs like ["09:00", "19:00"].',
+                }
+            ],
         ),
         (
             {"code": "bad code"},
-            {"code": ["Use letters, digits, '.', '_', ':' or '-' (64 characters at most)."]},
+            [
+                {
+                    "field": "code",
+                    "detail": "Use letters, digits, '.', '_', ':' or '-' (64 characters at most).",
+                }
+            ],
         ),
-        ({"address": {"country": "France"}}, {"address": {"country": ["Use an ISO 3166 code such as FR."]}}),
-        ({"address": {"country": "fr"}}, {"address": {"country": ["Use an ISO 3166 code such as FR."]}}),
-        ({"daily_capacity": -1}, {"daily_capacity": ["Ensure this value is greater than or equal to 0."]}),
-        ({"priority": 40_000}, {"priority": ["Ensure this value is less than or equal to 32767."]}),
-        ({"name": ""}, {"name": ["This field may not be blank."]}),
+        (
+            {"address": {"country": "France"}},
+            [{"field": "address.country", "detail": "Use an ISO 3166 code such as FR."}],
+        ),
+        (
+            {"address": {"country": "fr"}},
+            [{"field": "address.country", "detail": "Use an ISO 3166 code such as FR."}],
+        ),
+        (
+            {"daily_capacity": -1},
+            [{"field": "daily_capacity", "detail": "Ensure this value is greater than or equal to 0."}],
+        ),
+        (
+            {"priority": 40_000},
+            [{"field": "priority", "detail": "Ensure this value is less than or equal to 32767."}],
+        ),
+        ({"name": ""}, [{"field": "name", "detail": "This field may not be blank."}]),
     ],
 )
 def test_invalid_stock_point_is_refused_field_by_field(api, change, errors):
     before = rows()
     response = api.post(URL, {**NEW_POINT, **change}, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"] == errors
+    assert response.json()["errors"] == errors
     assert rows() == before
 
 
 def test_missing_required_fields_are_listed(api):
     response = api.post(URL, {}, format="json")
     assert response.status_code == 400
-    assert sorted(response.json()["fields"]) == ["code", "kind", "latitude", "longitude", "name"]
+    assert sorted(error["field"] for error in response.json()["errors"]) == [
+        "code",
+        "kind",
+        "latitude",
+        "longitude",
+        "name",
+    ]
     assert StockPoint.objects.count() == 0
 
 
@@ -346,7 +375,9 @@ def test_code_cannot_change(api, store):
     response = api.patch(f"{URL}ST-LYON-01/", {"code": "ST-LYON-99", "name": "X"}, format="json")
     # then
     assert response.status_code == 400
-    assert response.json()["fields"] == {"code": ["The code of a stock point cannot change."]}
+    assert response.json()["errors"] == [
+        {"field": "code", "detail": "The code of a stock point cannot change."}
+    ]
     assert rows() == before
 
 
@@ -354,7 +385,9 @@ def test_invalid_patch_changes_nothing(api, store):
     before = rows()
     response = api.patch(f"{URL}ST-LYON-01/", {"name": "Y", "longitude": 200}, format="json")
     assert response.status_code == 400
-    assert response.json()["fields"] == {"longitude": ["Ensure this value is less than or equal to 180."]}
+    assert response.json()["errors"] == [
+        {"field": "longitude", "detail": "Ensure this value is less than or equal to 180."}
+    ]
     assert rows() == before
 
 

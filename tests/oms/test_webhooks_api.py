@@ -34,9 +34,7 @@ def test_an_integration_subscribes_and_gets_its_signing_secret_once(api, integra
     # then: "order.shipped" is not an event
     assert response.status_code == 400
     assert response.json()["error"] == "invalid"
-    assert response.json()["errors"] == [
-        {"field": "events", "detail": "Unknown event(s): order.shipped.", "unknown": ["order.shipped"]}
-    ]
+    assert response.json()["errors"] == [{"field": "events", "detail": "Unknown event(s): order.shipped."}]
     assert WebhookSubscription.objects.count() == 0
     # when
     response = api.post(
@@ -91,10 +89,10 @@ def test_a_malformed_body_is_refused(api):
     response = api.post(
         LIST, {"url": "https://shop.example.com/hooks", "events": "order.created"}, format="json"
     )
-    assert (response.status_code, response.json()["error"], list(response.json()["fields"])) == (
+    assert (response.status_code, response.json()["error"], response.json()["errors"]) == (
         400,
         "invalid",
-        ["events"],
+        [{"field": "events", "detail": 'Expected a list of items but got type "str".'}],
     )
     assert WebhookSubscription.objects.count() == 0
 

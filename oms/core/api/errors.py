@@ -1,16 +1,26 @@
-"""The one exception handler of the API. Every error is JSON
-`{"error": "<code>", "detail": "...", ...}` with a 4xx status; a 5xx is a bug."""
+"""The one exception handler of the API. Every error has a 4xx status and one shape
+(a 5xx is a bug), documented once as the schema's `Error` component:
+
+    {"error": "<code>", "detail": "<in words>",
+     "errors": [{"field": "lines.0.quantity", "detail": "…"}, {"index": 3, "field": "sku", "detail": "…"}]}
+
+`errors` lists the problems per item, when there are any: `field` is the dotted path
+of an input field; `line` (a line of the request's `lines`) or `index` (a row of a
+feed's `items`) names the item, with `field` then the field within it. Only
+`insufficient_stock` adds a key, `lines` (SPEC §5). A domain error's other data
+(`payload()`) is for the screens, not the API."""
 
 from __future__ import annotations
 
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from oms.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
@@ -46,6 +56,36 @@ def status_of(error: DomainError) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
+# The keys of an error body beyond `error` and `detail`, each taken from the domain
+# error's payload when it has it.
+BODY_KEYS = ("errors", "lines")
+
+
+def body_of(error: DomainError) -> dict[str, object]:
+    payload = error.payload()
+    return {"error": error.code, "detail": str(error), **{k: payload[k] for k in BODY_KEYS if k in payload}}
+
+
+def flatten(detail: object, path: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    """DRF's nested validation errors as one list, each message with the dotted path
+    of its field: `{"lines": [{}, {"quantity": ["…"]}]}` → `lines.1.quantity`. A
+    message about the whole body (`non_field_errors` at the top) has no `field`."""
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            inner = (
+                path if key in (api_settings.NON_FIELD_ERRORS_KEY, NON_FIELD_ERRORS) else (*path, str(key))
+            )
+            items += flatten(value, inner)
+        return items
+    if isinstance(detail, list):
+        items = []
+        for index, value in enumerate(detail):
+            items += flatten(value, path) if isinstance(value, str) else flatten(value, (*path, str(index)))
+        return items
+    return [{"field": ".".join(path), "detail": str(detail)} if path else {"detail": str(detail)}]
+
+
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         return Response(
@@ -57,7 +97,7 @@ def exception_handler(exc, context):
     if isinstance(exc, SuspiciousOperation):  # Django's other refusals of a request: a 400 too
         return Response({"error": "bad_request", "detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):
-        return Response({"error": exc.code, "detail": str(exc), **exc.payload()}, status=status_of(exc))
+        return Response(body_of(exc), status=status_of(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):
@@ -70,8 +110,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         response.data = {
             "error": "invalid",
-            "detail": "The request is invalid: see `fields`.",
-            "fields": exc.detail,
+            "detail": _("The request is invalid: see `errors`."),
+            "errors": flatten(exc.detail),
         }
         return response
     code = next((c for klass, c in DRF_CODES.items() if isinstance(exc, klass)), "error")

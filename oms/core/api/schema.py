@@ -15,37 +15,63 @@ from rest_framework import serializers
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
+ERROR_ITEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One problem: `field` alone is the dotted path of an input field "
+    "(`lines.0.quantity`, `delivery.address.postal_code`); with `line` (an order line, "
+    "by its place in `lines`, from 0) or `index` (a row of a feed's `items`, from 0), "
+    "`field` is the field within that line or row, and is absent when the problem is the "
+    "whole line or row. Without any of the three, the problem is the body as a whole.",
+    "properties": {
+        "field": {"type": "string"},
+        "line": {"type": "integer", "minimum": 0},
+        "index": {"type": "integer", "minimum": 0},
+        "detail": {"type": "string", "description": "The problem, in words."},
+    },
+    "required": ["detail"],
+    "additionalProperties": False,
+}
+
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "Every error of the API: a 4xx status and this body.",
+    "description": "Every error of the API: a 4xx status and this body, whatever the "
+    "endpoint. Nothing was changed.",
     "properties": {
         "error": {
             "type": "string",
-            "description": "A stable, machine-readable code: `invalid`, `not_found`, "
-            "`insufficient_stock`, `illegal_transition`…",
+            "description": "A stable, machine-readable code: `invalid`, `malformed_json`, "
+            "`not_found`, `unknown_code`, `invalid_feed`, `insufficient_stock`, "
+            "`illegal_transition`, `permission_denied`, `not_authenticated`…",
         },
         "detail": {"type": "string", "description": "A human-readable explanation."},
-        "fields": {
-            "type": "object",
-            "additionalProperties": {},
-            "description": "`invalid` only: the messages per input field, nested like the input.",
-        },
         "errors": {
             "type": "array",
-            "items": {"type": "object", "additionalProperties": {}},
-            "description": "The problems per item: rows of a feed by `index`, lines of an order by `line`.",
+            "items": {"$ref": "#/components/schemas/ErrorItem"},
+            "description": "The problems one by one, when there are any: every invalid "
+            "field of `invalid` (nested input flattened to dotted paths), every bad row of "
+            "`invalid_feed` by `index`, every bad line of an order by `line`.",
         },
         "lines": {
             "type": "array",
-            "items": {"type": "object", "additionalProperties": {}},
-            "description": "`insufficient_stock` only: each short line, with `sku`, `requested` and `available`.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "sku": {"type": "string"},
+                    "requested": {"type": "integer"},
+                    "available": {"type": "integer"},
+                    "stock_point": {"type": "string", "nullable": True},
+                },
+                "required": ["sku", "requested", "available"],
+            },
+            "description": "`insufficient_stock` only: each short line.",
         },
     },
     "required": ["error", "detail"],
+    "additionalProperties": False,
 }
 
 DESCRIPTIONS = {
-    "400": _("Invalid input (`invalid`, with `fields`) or malformed JSON; nothing changed."),
+    "400": _("Invalid input (`invalid`, each problem in `errors`) or malformed JSON; nothing changed."),
     "401": _("Not authenticated: send `Authorization: Token <token>`."),
     "403": _("The caller's role may not do this."),
     "404": _("Not found."),
@@ -77,7 +103,9 @@ def error_statuses(method: str, operation: dict[str, Any]) -> set[str]:
 def document_errors(result: dict[str, Any], generator, request, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: every operation lists its 4xx statuses
     (those of `error_statuses`, plus any its view declares), each with `Error`."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = copy.deepcopy(ERROR_SCHEMA)
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = copy.deepcopy(ERROR_SCHEMA)
+    schemas["ErrorItem"] = copy.deepcopy(ERROR_ITEM_SCHEMA)
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})

@@ -28,6 +28,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery import Task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
@@ -36,6 +37,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms.core.queueing import enqueue, enqueue_on_commit
 from oms.models import (
     Customer,
     DeliveryStatus,
@@ -138,24 +140,24 @@ def _notifications_of(event: OutboxEvent, now: datetime) -> list[Notification]:
 
 
 def _queue_on_commit(delivery_ids: list[int], notification_ids: list[int]) -> None:
-    # Bound defaults, not functools.partial: Django's robust on_commit logs a
-    # failure with the callback's __qualname__, which a partial lacks.
+    from oms.tasks import deliver_webhook, send_notification
+
     for delivery_id in delivery_ids:
-        transaction.on_commit(lambda pk=delivery_id: _queue_delivery(pk), robust=True)
+        enqueue_on_commit(deliver_webhook, delivery_id)
     for notification_id in notification_ids:
-        transaction.on_commit(lambda pk=notification_id: _queue_notification(pk), robust=True)
+        enqueue_on_commit(send_notification, notification_id)
 
 
-def _queue_delivery(delivery_id: int) -> None:
+def _queue_delivery(delivery_id: int) -> bool:
     from oms.tasks import deliver_webhook
 
-    deliver_webhook.delay(delivery_id)
+    return enqueue(deliver_webhook, delivery_id)
 
 
-def _queue_notification(notification_id: int) -> None:
+def _queue_notification(notification_id: int) -> bool:
     from oms.tasks import send_notification
 
-    send_notification.delay(notification_id)
+    return enqueue(send_notification, notification_id)
 
 
 # --- Attempts -----------------------------------------------------------------
@@ -370,15 +372,19 @@ def _due(model: type[Model], now: datetime, limit: int) -> list[int]:
 def retry_deliveries_now(delivery_ids: list[int]) -> int:
     """Make webhook deliveries due at once, given-up ones included (each gets one
     more attempt); delivered ones are left alone. Returns how many were queued."""
-    return _retry_now(WebhookDelivery, delivery_ids, _queue_delivery)
+    from oms.tasks import deliver_webhook
+
+    return _retry_now(WebhookDelivery, delivery_ids, deliver_webhook)
 
 
 def retry_notifications_now(notification_ids: list[int]) -> int:
     """As `retry_deliveries_now`, for customer e-mails: a sent one is never re-sent."""
-    return _retry_now(Notification, notification_ids, _queue_notification)
+    from oms.tasks import send_notification
+
+    return _retry_now(Notification, notification_ids, send_notification)
 
 
-def _retry_now(model: type[Model], ids: list[int], queue) -> int:
+def _retry_now(model: type[Model], ids: list[int], task: Task) -> int:
     with transaction.atomic():
         retried = list(
             model.objects.select_for_update()
@@ -391,5 +397,5 @@ def _retry_now(model: type[Model], ids: list[int], queue) -> int:
             status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
         )
         for pk in retried:
-            transaction.on_commit(lambda pk=pk: queue(pk), robust=True)
+            enqueue_on_commit(task, pk)
     return len(retried)

@@ -23,19 +23,31 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from oms import payments
 from oms.celery import app as celery_app
 from oms.core.actors import Actor
-from oms.models import DeliveryStatus, Notification, OutboxEvent, Role, WebhookDelivery, WebhookSubscription
-from oms.services.capture import CustomerInput, place_order
+from oms.models import (
+    DeliveryStatus,
+    Notification,
+    OutboxEvent,
+    PaymentOperation,
+    Role,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from oms.payments import ProviderResult
+from oms.services.capture import place_order
 from oms.services.event_delivery import MAX_ATTEMPTS, deliver_webhook, dispatch_outbox_event, retry_delay
 from oms.services.people import upsert_staff_user
-from oms.tasks import sweep_outbox
+from oms.tasks import resume_payment_operations, sweep_outbox
+from tests.conftest import api_client_for
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
 from tests.oms.factories import PASSWORD, ChannelFactory, UserFactory, place_order_command
 
 ACTOR = Actor(label="api:webshop")
 SECRET = "whsec_test-secret-0123456789"
 UNREACHABLE_REDIS = "redis://127.0.0.1:6390/0"  # nothing listens there
+QUEUES = ["default"]  # what the Procfile's workers consume
 
 
 # --- The outside world: a webhook receiver ------------------------------------
@@ -434,28 +446,90 @@ def test_head_office_reads_the_event_logs_in_the_admin(client, stock, owner, mod
     assert client.get(reverse(f"admin:oms_{model}_add")).status_code == 403
 
 
-# --- Redis down at capture ----------------------------------------------------
+# --- Redis down at capture and cancel --------------------------------------------
 
 
 def _use_broker(url: str, *, eager: bool) -> None:
-    """Point the Celery app at another broker. The app read the settings at import
-    and keeps its connection pools, so it is told to look them up again (kombu's
-    registry keeps one pool per broker URL: they are left open)."""
+    """Point the Celery app at another Redis, as a REDIS_URL naming it would: the
+    broker, and the result backend if one is configured. The app read the settings
+    at import and keeps its connection pools and backend, so it is told to look
+    them up again (kombu's registry keeps one pool per broker URL: left open)."""
     celery_app.conf.broker_url = url
+    if celery_app.conf.result_backend:
+        celery_app.conf.result_backend = url
     celery_app.conf.task_always_eager = eager
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    celery_app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture
 def celery_broker():
     """Lets a test move the broker; restores it afterwards."""
-    saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    saved = (celery_app.conf.broker_url, celery_app.conf.result_backend, celery_app.conf.task_always_eager)
     yield _use_broker
-    _use_broker(saved[0], eager=saved[1])
+    _use_broker(saved[0], eager=saved[2])
+    celery_app.conf.result_backend = saved[1]
+
+
+@dataclass
+class CountingProvider:
+    """The payment provider (the outside world): remembers each call, accepts all."""
+
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def capture(self, authorisation, amount, currency, *, key):
+        self.calls.append(("capture", key))
+        return ProviderResult(True, provider_reference=f"cap-{key}")
+
+    def refund(self, authorisation, amount, currency, *, key):
+        self.calls.append(("refund", key))
+        return ProviderResult(True, provider_reference=f"ref-{key}")
+
+    def void(self, authorisation, *, key):
+        self.calls.append(("void", key))
+        return ProviderResult(True, provider_reference=f"void-{key}")
+
+
+@pytest.fixture
+def provider(monkeypatch):
+    fake = CountingProvider()
+    monkeypatch.setitem(payments.PROVIDERS, "sandbox", fake)
+    return fake
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def order_body(reference: str) -> dict:
+    return {
+        "channel": "web",
+        "external_reference": reference,
+        "customer": {"email": "camille.martin@example.fr", "first_name": "Camille", "language": "en"},
+        "delivery": {
+            "method": "home_delivery",
+            "service": "standard",
+            "address": {
+                "line1": "12 rue de la République",
+                "postal_code": "69002",
+                "city": "Lyon",
+                "country": "FR",
+            },
+        },
+        "lines": [{"sku": "LAMP", "quantity": 2, "unit_price": "19.90"}],
+        "payment": {
+            "provider": "sandbox",
+            "reference": f"auth-{reference}",
+            "amount": "39.80",
+            "currency": "EUR",
+        },
+    }
+
+
+def _timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
 
 
 @pytest.mark.django_db(transaction=True)
@@ -471,72 +545,82 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
         ),
     ],
 )
-def test_with_redis_down_the_order_is_accepted_and_its_events_delivered_once_redis_is_back(
-    stock, owner, receiver, celery_broker, comeback
+def test_with_redis_down_orders_and_cancels_answer_at_once_and_go_out_once_redis_is_back(
+    stock, owner, receiver, provider, celery_broker, comeback
 ):
-    # given: a subscriber, and Redis unreachable
+    # given: a subscriber, an integration's token, and Redis unreachable
     subscription(owner, receiver.url, ["*"])
+    api = api_client_for(UserFactory(username="integration-web", role=Role.INTEGRATION))
+    assert api.post("/api/v1/orders/", {}, format="json").status_code == 400  # the first request loads code
     celery_broker(UNREACHABLE_REDIS, eager=False)
-    # when: an order is captured
-    started = time.monotonic()
-    order = place(
-        customer=CustomerInput(email="camille.martin@example.fr", first_name="Camille", language="en")
+    # when: an order is captured, then cancelled
+    created, capture_took = _timed(lambda: api.post("/api/v1/orders/", order_body("WEB-1"), format="json"))
+    number = created.json()["number"]
+    cancelled, cancel_took = _timed(
+        lambda: api.post(f"/api/v1/orders/{number}/cancel/", {"reason": "customer"}, format="json")
     )
-    took = time.monotonic() - started
-    # then: accepted at once, its events waiting in the outbox
-    assert took < 3.0
-    assert order.status == "confirmed"
+    # then: both answered at once with their normal status; their work waits in the outbox
+    assert (created.status_code, cancelled.status_code, cancelled.json()["status"]) == (201, 200, "cancelled")
+    assert (capture_took < 0.5, cancel_took < 0.5) == (True, True), (capture_took, cancel_took)
     assert list(OutboxEvent.objects.order_by("pk").values_list("event_type", "dispatched_at")) == [
         ("order.created", None),
         ("order.confirmed", None),
+        ("order.cancelled", None),
     ]
-    assert (WebhookDelivery.objects.count(), Notification.objects.count(), receiver.requests) == (0, 0, [])
-    # when: Redis is back, and the sweep runs (the events are past the grace period)
+    assert list(PaymentOperation.objects.values_list("kind", "outcome")) == [("void", "pending")]
+    assert (WebhookDelivery.objects.count(), receiver.requests, provider.calls) == (0, [], [])
+    # when: Redis is back, and the beat jobs run (the work is past their grace periods)
     OutboxEvent.objects.update(created_at=F("created_at") - timedelta(seconds=10))
+    PaymentOperation.objects.update(created_at=F("created_at") - timedelta(minutes=11))
     if comeback == "eager":
         celery_broker("memory://", eager=True)
         sweep_outbox.delay()
+        resume_payment_operations.delay()
     else:
         celery_broker(REDIS_URL, eager=False)
         from celery.contrib.testing.worker import start_worker
 
         celery_app.control.purge()
-        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30):
+        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30, queues=QUEUES):
             sweep_outbox.delay()
-            receiver.wait_for(2)
+            resume_payment_operations.delay()
+            receiver.wait_for(3)
             deadline = time.monotonic() + 20
-            while not mail.outbox and time.monotonic() < deadline:
+            while (not mail.outbox or not provider.calls) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            _wait_until_settled(deadline)
-    # then: each event reached the subscriber once, and the customer got the e-mail
+            _wait_until_settled(deadline, deliveries=3)
+    # then: each event reached the subscriber once, the void was made once, the e-mails sent
     assert [request.headers["x-oms-event"] for request in receiver.requests] == [
         "order.created",
         "order.confirmed",
+        "order.cancelled",
     ]
-    assert sorted(WebhookDelivery.objects.values_list("status", "attempts")) == [
-        (DeliveryStatus.DELIVERED, 1),
-        (DeliveryStatus.DELIVERED, 1),
-    ]
-    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 0
-    assert [(email.subject, email.to) for email in mail.outbox] == [
-        (f"Your order {order.number} is confirmed", ["camille.martin@example.fr"])
-    ]
-    notification = Notification.objects.get()
-    assert (notification.template, notification.language, notification.status) == (
-        "order_confirmed",
-        "en",
-        DeliveryStatus.DELIVERED,
+    assert (
+        sorted(WebhookDelivery.objects.values_list("status", "attempts"))
+        == [(DeliveryStatus.DELIVERED, 1)] * 3
     )
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 0
+    assert provider.calls == [("void", f"{number}/cancel/void")]
+    assert list(PaymentOperation.objects.values_list("kind", "outcome")) == [("void", "succeeded")]
+    assert [(email.subject, email.to) for email in mail.outbox] == [
+        (f"Your order {number} is confirmed", ["camille.martin@example.fr"])
+    ]
+    # and the beat jobs running again send nothing more
+    celery_broker("memory://", eager=True)
+    sweep_outbox.delay()
+    resume_payment_operations.delay()
+    assert (len(receiver.requests), len(provider.calls), len(mail.outbox)) == (3, 1, 1)
 
 
-def _wait_until_settled(deadline: float) -> None:
+def _wait_until_settled(deadline: float, *, deliveries: int) -> None:
     """Until no delivery or notification is pending (the worker records outcomes
     after the receiver has answered)."""
     while time.monotonic() < deadline:
         pending = (
             WebhookDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).count()
             + Notification.objects.exclude(status=DeliveryStatus.DELIVERED).count()
+            + PaymentOperation.objects.filter(outcome="pending").count()
         )
-        if pending == 0 and WebhookDelivery.objects.count() == 2:
+        if pending == 0 and WebhookDelivery.objects.count() == deliveries:
             return
         time.sleep(0.05)

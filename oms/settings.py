@@ -231,6 +231,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
 }
 
+# --- Webhooks ---------------------------------------------------------------------
+# Webhooks go to public addresses only; this allows loopback ones too (development
+# and tests with a local receiver), and nothing else.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+# Seconds to connect to a subscriber, and to wait for each read of its answer.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=5.0)
+
 # --- Domain settings ----------------------------------------------------------
 OMS_NEAREST_STORES = env.int("OMS_NEAREST_STORES", default=8)
 # How long a store holds an e-reservation before it goes back to stock.

@@ -22,9 +22,9 @@ import json
 import logging
 import random
 import smtplib
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -48,7 +48,13 @@ from oms.models import (
     WebhookSubscription,
 )
 from oms.notifications import language_for, render_email, templates_for
-from oms.services.webhooks import sign
+from oms.services.webhooks import (
+    Destination,
+    DestinationRefused,
+    HostDoesNotResolve,
+    resolve_destination,
+    sign,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +62,6 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=6)
 JITTER = 0.10
-TIMEOUT_SECONDS = 5
 # How long a claimed row stays out of other workers' reach: longer than one
 # attempt. If the worker dies mid-attempt, the row is due again after this.
 CLAIM = timedelta(minutes=5)
@@ -216,15 +221,38 @@ def _give_up(model: type[Model], pk: int, error: str) -> str:
 # --- Webhooks -----------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer that is not 2xx: the delivery is retried, never
-    re-sent elsewhere (with its body and signature) behind the subscriber's back."""
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the address that was checked, naming the URL's host (no second DNS
+    lookup between the check and the connection)."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+    def __init__(self, destination: Destination) -> None:
+        super().__init__(destination.host, destination.port, timeout=settings.WEBHOOK_READ_TIMEOUT)
+        self.address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection(
+            (self.address, self.port), timeout=settings.WEBHOOK_CONNECT_TIMEOUT
+        )
+        self.sock.settimeout(self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the address that was checked; the certificate is verified for the
+    URL's host, which is also the server name sent (SNI)."""
+
+    def __init__(self, destination: Destination) -> None:
+        super().__init__(
+            destination.host,
+            destination.port,
+            timeout=settings.WEBHOOK_READ_TIMEOUT,
+            context=ssl.create_default_context(),
+        )
+        self.address = destination.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), timeout=settings.WEBHOOK_CONNECT_TIMEOUT)
+        sock.settimeout(self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def webhook_body(event: OutboxEvent) -> bytes:
@@ -252,7 +280,9 @@ def webhook_headers(delivery: WebhookDelivery, body: bytes, *, timestamp: int) -
 def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | None:
     """Make one attempt at a webhook delivery if it is due at `now` (by default the
     current time, also the time its outcome is recorded at). The caller must not hold a database transaction: the HTTP call
-    takes up to TIMEOUT_SECONDS. Returns the status after the attempt, or None when
+    takes up to WEBHOOK_CONNECT_TIMEOUT + WEBHOOK_READ_TIMEOUT. The destination is
+    checked again first (DNS can change): one that now points inside the network is
+    given up without being called. Returns the status after the attempt, or None when
     there was nothing to do (delivered, given up, not due, or claimed by another
     worker)."""
     if not _claim(WebhookDelivery, delivery_id, now or timezone.now()):
@@ -260,9 +290,16 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
     delivery = WebhookDelivery.objects.select_related("event", "subscription").get(pk=delivery_id)
     if not delivery.subscription.is_active:
         return _give_up(WebhookDelivery, delivery.pk, _("The subscription was deactivated."))
+    try:
+        destination = resolve_destination(delivery.subscription.url)
+    except HostDoesNotResolve as unresolved:  # DNS may answer again: retried
+        return _record_attempt(WebhookDelivery, delivery, ok=False, error=str(unresolved), now=now)
+    except DestinationRefused as refused:  # now points inside the network: not called
+        logger.warning("webhook delivery %s refused: %s", delivery.pk, refused)
+        return _give_up(WebhookDelivery, delivery.pk, str(refused))
     body = webhook_body(delivery.event)
     headers = webhook_headers(delivery, body, timestamp=int(time.time()))
-    status_code, error = _post(delivery.subscription.url, body, headers)
+    status_code, error = _post(destination, body, headers)
     outcome = _record_attempt(
         WebhookDelivery,
         delivery,
@@ -282,20 +319,21 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
     return outcome
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """POST and return (HTTP status or None, error). Never raises for the receiver's
-    faults: refused, unreachable, timed out, TLS, bad answers."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+def _post(destination: Destination, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """POST to a checked destination and return (HTTP status or None, error). A
+    redirect is an answer that is not 2xx: never followed (the body and signature
+    are not re-sent elsewhere). Never raises for the receiver's faults: refused,
+    unreachable, timed out, TLS, bad answers."""
+    connection_class = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(destination)
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        connection.request("POST", destination.target, body=body, headers=headers)
+        with connection.getresponse() as response:
             status = response.status
-    except urllib.error.HTTPError as error:
-        error.close()
-        return error.code, _("The receiver answered HTTP %(code)d.") % {"code": error.code}
-    except urllib.error.URLError as error:
-        return None, _("Could not reach the receiver: %(reason)s") % {"reason": error.reason}
-    except (OSError, http.client.HTTPException) as error:  # timeouts, resets, garbled answers
-        return None, _("Could not reach the receiver: %(reason)s") % {"reason": error}
+    except (OSError, http.client.HTTPException) as error:  # timeouts, resets, TLS, garbled answers
+        return None, _("Could not reach the receiver: %(reason)s") % {"reason": str(error) or type(error).__name__}
+    finally:
+        connection.close()
     if 200 <= status < 300:
         return status, ""
     return status, _("The receiver answered HTTP %(code)d.") % {"code": status}

@@ -67,6 +67,7 @@ class Receiver:
     url: str
     answers: list[int]
     requests: list[Received] = field(default_factory=list)
+    location: str = ""  # sent with each answer when set (a redirect's target)
 
     def wait_for(self, count: int, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
@@ -85,6 +86,8 @@ def running_receiver(answers: list[int]):
             receiver.requests.append(Received(self.path, headers, body))
             answer = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
             self.send_response(answer)
+            if receiver.location:
+                self.send_header("Location", receiver.location)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -100,6 +103,12 @@ def running_receiver(answers: list[int]):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(settings):
+    """The receivers of these tests listen on 127.0.0.1: allow loopback destinations."""
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
 
 
 @pytest.fixture
@@ -335,12 +344,112 @@ def test_an_unreachable_receiver_is_an_error_to_retry(stock, owner):
 
 
 def test_a_redirect_is_a_failure_not_followed(stock, owner):
-    with running_receiver([302]) as receiver:
+    with running_receiver([200]) as elsewhere, running_receiver([302]) as receiver:
+        # given: a subscriber that redirects to another receiver
+        receiver.location = elsewhere.url
         subscription(owner, receiver.url, ["order.created"])
         [delivery_id] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
-        assert deliver_webhook(delivery_id) == DeliveryStatus.PENDING
+        # when
+        outcome = deliver_webhook(delivery_id)
+        # then
         delivery = WebhookDelivery.objects.get(pk=delivery_id)
-        assert (delivery.last_status_code, delivery.last_error) == (302, "The receiver answered HTTP 302.")
+        assert (outcome, delivery.last_status_code, delivery.last_error) == (
+            DeliveryStatus.PENDING,
+            302,
+            "The receiver answered HTTP 302.",
+        )
+        assert (len(receiver.requests), elsewhere.requests) == (1, [])
+
+
+# --- Destinations checked again at delivery (DNS can change) -----------------------
+
+
+@dataclass
+class FakeDns:
+    """The outside world's DNS: `answers[host]` is what each lookup of it returns
+    next (the last one repeats); every lookup and connection is recorded."""
+
+    answers: dict[str, list[str]]
+    lookups: list[str] = field(default_factory=list)
+    connections: list[tuple[str, int]] = field(default_factory=list)
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    fake = FakeDns(answers={})
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in fake.answers:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        fake.lookups.append(host)
+        queue = fake.answers[host]
+        address = queue.pop(0) if len(queue) > 1 else queue[0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    def create_connection(address, *args, **kwargs):
+        fake.connections.append(address)
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    return fake
+
+
+def test_a_subscriber_whose_host_now_resolves_inside_the_network_is_not_called(stock, owner, receiver, dns):
+    # given: a subscriber's host resolving to the (allowed) local receiver
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    dns.answers["hooks.shop.example"] = ["127.0.0.1"]
+    subscription(owner, f"http://hooks.shop.example:{port}/hooks/oms", ["order.created"])
+    [first] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
+    assert deliver_webhook(first) == DeliveryStatus.DELIVERED
+    # when: its DNS now answers a private address
+    dns.answers["hooks.shop.example"] = ["10.0.0.7"]
+    [second] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
+    outcome = deliver_webhook(second)
+    # then: given up with the reason, and no connection made
+    delivery = WebhookDelivery.objects.get(pk=second)
+    assert (outcome, delivery.status, delivery.last_status_code, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        DeliveryStatus.FAILED,
+        None,
+        "hooks.shop.example is a private address (10.0.0.7): webhooks go to public addresses only.",
+    )
+    assert dns.connections == [("127.0.0.1", port)]
+    assert [request.headers["x-oms-delivery"] for request in receiver.requests] == [str(first)]
+    assert request_host(receiver.requests[0]) == f"hooks.shop.example:{port}"
+
+
+def request_host(request: Received) -> str:
+    return request.headers["host"]
+
+
+def test_the_address_checked_is_the_address_connected_to(stock, owner, receiver, dns):
+    # given: a host that answers the local receiver once, then a private address
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    dns.answers["rebind.shop.example"] = ["127.0.0.1", "10.0.0.7"]
+    subscription(owner, f"http://rebind.shop.example:{port}/hooks/oms", ["order.created"])
+    [delivery_id] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
+    # when
+    outcome = deliver_webhook(delivery_id)
+    # then: one lookup, and the connection went to the address it gave
+    assert outcome == DeliveryStatus.DELIVERED
+    assert (dns.lookups, dns.connections) == (["rebind.shop.example"], [("127.0.0.1", port)])
+
+
+def test_a_host_that_does_not_resolve_is_retried_later(stock, owner, dns):
+    dns.answers["gone.shop.example"] = ["127.0.0.1"]
+    subscription(owner, "https://gone.shop.example/hooks", ["order.created"])
+    [delivery_id] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
+    del dns.answers["gone.shop.example"]
+    outcome = deliver_webhook(delivery_id)
+    delivery = WebhookDelivery.objects.get(pk=delivery_id)
+    assert (outcome, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.PENDING,
+        1,
+        "gone.shop.example does not resolve to an address.",
+    )
+    assert dns.connections == []
 
 
 def test_a_deactivated_subscription_gets_no_more_attempts(stock, owner, receiver):

@@ -125,7 +125,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0,
     "interval_max": 0,
 }
+# Queues: "default" for the beat jobs, fan-out, payment operations and stock tasks
+# (short, database-bound); "webhooks" for calls to subscribers, "emails" for
+# customer e-mails, so that a slow or dead subscriber or mail server never holds
+# up a sweep, a payment operation or the other. The Procfile runs a worker per kind.
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "oms.tasks.deliver_webhook": {"queue": "webhooks"},
+    "oms.tasks.send_notification": {"queue": "emails"},
+}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refresh-protection-stock-nightly": {

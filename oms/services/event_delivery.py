@@ -25,6 +25,7 @@ import smtplib
 import socket
 import ssl
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,6 +42,7 @@ from oms.core.queueing import enqueue, enqueue_on_commit
 from oms.models import (
     Customer,
     DeliveryStatus,
+    JobLease,
     Notification,
     Order,
     OutboxEvent,
@@ -67,6 +69,12 @@ JITTER = 0.10
 CLAIM = timedelta(minutes=5)
 # Events younger than this are left to the on-commit queueing that is under way.
 SWEEP_GRACE = timedelta(seconds=5)
+# A row queued (its message in the broker) is not queued again by the sweep until
+# this has passed: long enough for a backed-up queue, short enough to recover a
+# message the broker lost.
+QUEUE_LEASE = timedelta(minutes=10)
+# One sweep at a time: a sweep holds this lease (renewed never; a sweep is short).
+SWEEP_LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,12 @@ def dispatch_outbox_event(event_id: int) -> Fanout:
         ]
         notifications = _notifications_of(event, now)
         WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(event=event, subscription_id=pk, next_attempt_at=now) for pk in subscriptions],
+            [
+                WebhookDelivery(
+                    event=event, subscription_id=pk, next_attempt_at=now, queued_until=now + QUEUE_LEASE
+                )
+                for pk in subscriptions
+            ],
             ignore_conflicts=True,
         )
         Notification.objects.bulk_create(notifications, ignore_conflicts=True)
@@ -138,7 +151,12 @@ def _notifications_of(event: OutboxEvent, now: datetime) -> list[Notification]:
     language = language_for(customer.language)
     return [
         Notification(
-            event=event, template=template, to=customer.email, language=language, next_attempt_at=now
+            event=event,
+            template=template,
+            to=customer.email,
+            language=language,
+            next_attempt_at=now,
+            queued_until=now + QUEUE_LEASE,
         )
         for template in templates
     ]
@@ -182,7 +200,7 @@ def _claim(model: type[Model], pk: int, now: datetime) -> bool:
     count. A second worker (or a duplicate task) finds it not due and leaves it."""
     due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
     claimed = model.objects.filter(due, pk=pk, status=DeliveryStatus.PENDING).update(
-        next_attempt_at=now + CLAIM
+        next_attempt_at=now + CLAIM, queued_until=None
     )
     return claimed == 1
 
@@ -308,6 +326,8 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
         now=now,
         last_status_code=status_code,
     )
+    if status_code is None and outcome == DeliveryStatus.PENDING:
+        _hold_back_subscription(delivery)
     logger.info(
         "webhook delivery %s (event %s, subscription %s): HTTP %s, %s",
         delivery.pk,
@@ -317,6 +337,17 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
         outcome,
     )
     return outcome
+
+
+def _hold_back_subscription(delivery: WebhookDelivery) -> None:
+    """A subscriber that could not be reached (refused, timed out) is not tried for
+    its other due deliveries before this one's retry: a dead or hanging subscriber
+    costs one timeout per retry, not one per delivery, and the workers go on with
+    the other subscribers. Their messages already queued find them not due."""
+    retry_at = WebhookDelivery.objects.values_list("next_attempt_at", flat=True).get(pk=delivery.pk)
+    WebhookDelivery.objects.filter(
+        subscription_id=delivery.subscription_id, status=DeliveryStatus.PENDING, next_attempt_at__lt=retry_at
+    ).exclude(pk=delivery.pk).update(next_attempt_at=retry_at)
 
 
 def _post(destination: Destination, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
@@ -331,7 +362,9 @@ def _post(destination: Destination, body: bytes, headers: dict[str, str]) -> tup
         with connection.getresponse() as response:
             status = response.status
     except (OSError, http.client.HTTPException) as error:  # timeouts, resets, TLS, garbled answers
-        return None, _("Could not reach the receiver: %(reason)s") % {"reason": str(error) or type(error).__name__}
+        return None, _("Could not reach the receiver: %(reason)s") % {
+            "reason": str(error) or type(error).__name__
+        }
     finally:
         connection.close()
     if 200 <= status < 300:
@@ -381,30 +414,63 @@ def send_notification(notification_id: int, *, now: datetime | None = None) -> s
 def sweep_outbox(*, now: datetime | None = None, limit: int = 500) -> Sweep:
     """Queue the attempts that are due and fan out the events that were never
     fanned out (older than SWEEP_GRACE: their on-commit queueing failed, e.g.
-    Redis was down). Safe to run concurrently with everything else."""
+    Redis was down). One sweep at a time (a lease); a row is claimed (its
+    `queued_until` set) before its message is sent, so a sweep never queues a row
+    whose message is still waiting in the broker. Returns what was queued; nothing
+    when another sweep holds the lease."""
     now = now or timezone.now()
-    deliveries = _due(WebhookDelivery, now, limit)
-    notifications = _due(Notification, now, limit)
-    for delivery_id in deliveries:
-        _queue_delivery(delivery_id)
-    for notification_id in notifications:
-        _queue_notification(notification_id)
-    events = list(
-        OutboxEvent.objects.filter(dispatched_at__isnull=True, created_at__lte=now - SWEEP_GRACE)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for event_id in events:
-        dispatch_outbox_event(event_id)
+    holder = uuid.uuid4().hex
+    if not _take_lease(SWEEP, holder, now, SWEEP_LEASE):
+        return Sweep(events=0, deliveries=0, notifications=0)
+    try:
+        deliveries = _claim_due(WebhookDelivery, now, limit)
+        notifications = _claim_due(Notification, now, limit)
+        _queue_claimed(WebhookDelivery, deliveries, _queue_delivery)
+        _queue_claimed(Notification, notifications, _queue_notification)
+        events = list(
+            OutboxEvent.objects.filter(dispatched_at__isnull=True, created_at__lte=now - SWEEP_GRACE)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        for event_id in events:
+            dispatch_outbox_event(event_id)
+    finally:
+        JobLease.objects.filter(name=SWEEP, holder=holder).update(held_until=None, holder="")
     return Sweep(events=len(events), deliveries=len(deliveries), notifications=len(notifications))
 
 
-def _due(model: type[Model], now: datetime, limit: int) -> list[int]:
-    return list(
-        model.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+SWEEP = "sweep_outbox"
+
+
+def _take_lease(name: str, holder: str, now: datetime, duration: timedelta) -> bool:
+    """Hold the lease `name` until now + duration if nobody holds it: one
+    conditional UPDATE, judged by its row count."""
+    JobLease.objects.get_or_create(name=name)
+    free = Q(held_until__isnull=True) | Q(held_until__lte=now)
+    return JobLease.objects.filter(free, name=name).update(holder=holder, held_until=now + duration) == 1
+
+
+def _claim_due(model: type[Model], now: datetime, limit: int) -> list[int]:
+    """Claim up to `limit` due rows not queued already: lock them (skipping rows
+    another transaction holds), mark them queued for QUEUE_LEASE."""
+    unqueued = Q(queued_until__isnull=True) | Q(queued_until__lte=now)
+    with transaction.atomic():
+        claimed = list(
+            model.objects.select_for_update(skip_locked=True)
+            .filter(unqueued, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        model.objects.filter(pk__in=claimed).update(queued_until=now + QUEUE_LEASE)
+    return claimed
+
+
+def _queue_claimed(model: type[Model], ids: list[int], queue) -> None:
+    """Send the messages of claimed rows; a row whose message could not be sent
+    (broker down) is released at once for the next sweep."""
+    unsent = [pk for pk in ids if not queue(pk)]
+    if unsent:
+        model.objects.filter(pk__in=unsent).update(queued_until=None)
 
 
 def retry_deliveries_now(delivery_ids: list[int]) -> int:
@@ -431,8 +497,9 @@ def _retry_now(model: type[Model], ids: list[int], task: Task) -> int:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        now = timezone.now()
         model.objects.filter(pk__in=retried).update(
-            status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+            status=DeliveryStatus.PENDING, next_attempt_at=now, queued_until=now + QUEUE_LEASE
         )
         for pk in retried:
             enqueue_on_commit(task, pk)

@@ -4,7 +4,6 @@ capture. The receiver is a real HTTP server on 127.0.0.1; only it is fake."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -14,7 +13,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -43,66 +41,15 @@ from oms.tasks import resume_payment_operations, sweep_outbox
 from tests.conftest import api_client_for
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
 from tests.oms.factories import PASSWORD, ChannelFactory, UserFactory, place_order_command
+from tests.oms.receivers import Received, running_receiver
 
 ACTOR = Actor(label="api:webshop")
 SECRET = "whsec_test-secret-0123456789"
 UNREACHABLE_REDIS = "redis://127.0.0.1:6390/0"  # nothing listens there
-QUEUES = ["default"]  # what the Procfile's workers consume
+QUEUES = "default,webhooks,emails"  # what the Procfile's workers consume
 
 
 # --- The outside world: a webhook receiver ------------------------------------
-
-
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """Answers each POST with the next status of `answers` (the last one repeats)."""
-
-    url: str
-    answers: list[int]
-    requests: list[Received] = field(default_factory=list)
-    location: str = ""  # sent with each answer when set (a redirect's target)
-
-    def wait_for(self, count: int, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.requests) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-
-@contextlib.contextmanager
-def running_receiver(answers: list[int]):
-    receiver: Receiver
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            headers = {name.lower(): value for name, value in self.headers.items()}  # case-insensitive
-            receiver.requests.append(Received(self.path, headers, body))
-            answer = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
-            self.send_response(answer)
-            if receiver.location:
-                self.send_header("Location", receiver.location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver = Receiver(url=f"http://127.0.0.1:{server.server_port}/hooks/oms", answers=list(answers))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(autouse=True)

@@ -311,7 +311,10 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
     try:
         destination = resolve_destination(delivery.subscription.url)
     except HostDoesNotResolve as unresolved:  # DNS may answer again: retried
-        return _record_attempt(WebhookDelivery, delivery, ok=False, error=str(unresolved), now=now)
+        outcome = _record_attempt(WebhookDelivery, delivery, ok=False, error=str(unresolved), now=now)
+        if outcome == DeliveryStatus.PENDING:
+            _hold_back_subscription(delivery)
+        return outcome
     except DestinationRefused as refused:  # now points inside the network: not called
         logger.warning("webhook delivery %s refused: %s", delivery.pk, refused)
         return _give_up(WebhookDelivery, delivery.pk, str(refused))
@@ -340,7 +343,7 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
 
 
 def _hold_back_subscription(delivery: WebhookDelivery) -> None:
-    """A subscriber that could not be reached (refused, timed out) is not tried for
+    """A subscriber that could not be reached (refused, timed out, no address) is not tried for
     its other due deliveries before this one's retry: a dead or hanging subscriber
     costs one timeout per retry, not one per delivery, and the workers go on with
     the other subscribers. Their messages already queued find them not due."""

@@ -1,4 +1,5 @@
-"""The outside world of the webhook tests: a real HTTP receiver on 127.0.0.1."""
+"""The outside world of the outbox tests: a real HTTP receiver on 127.0.0.1, and a
+payment provider that counts its calls."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from oms.payments import ProviderResult
 
 
 @dataclass
@@ -66,3 +69,22 @@ def running_receiver(answers: list[int], *, delay: float = 0.0):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class CountingProvider:
+    """The payment provider (the outside world): remembers each call, accepts all."""
+
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def capture(self, authorisation, amount, currency, *, key):
+        self.calls.append(("capture", key))
+        return ProviderResult(True, provider_reference=f"cap-{key}")
+
+    def refund(self, authorisation, amount, currency, *, key):
+        self.calls.append(("refund", key))
+        return ProviderResult(True, provider_reference=f"ref-{key}")
+
+    def void(self, authorisation, *, key):
+        self.calls.append(("void", key))
+        return ProviderResult(True, provider_reference=f"void-{key}")

@@ -5,14 +5,19 @@ The flow, every step idempotent and safe to run twice or concurrently:
 
 1. `dispatch_outbox_event` (task `dispatch_events`, queued when the event's
    transaction commits) creates one `WebhookDelivery` per active subscription that
-   wants the event and one `Notification` per customer e-mail the event sends, and
-   queues their first attempt on commit.
-2. `deliver_webhook` / `send_notification` claim a due row with one conditional
-   UPDATE (so two workers never attempt the same row at once), make the call
-   outside any transaction, then record the outcome: done, or due again after a
-   backoff, or given up after `MAX_ATTEMPTS`.
-3. `sweep_outbox` (beat, every 30 s) picks up whatever the broker missed: events
-   never fanned out (Redis was down at commit) and attempts that are due.
+   wants the event and one `Notification` per customer e-mail the event sends,
+   marked queued (`queued_until`), and queues their first attempt on commit.
+2. `deliver_webhook` / `send_notification` (queues "webhooks" and "emails", apart
+   from the beat jobs and payments) claim a due row with one conditional UPDATE
+   (so two workers never attempt the same row at once), make the call outside any
+   transaction, then record the outcome: done, or due again after a backoff, or
+   given up after `MAX_ATTEMPTS`. A webhook's destination is checked again first
+   (`oms.services.webhooks.resolve_destination`); a subscriber that cannot be
+   reached has its other due deliveries held back until its retry.
+3. `sweep_outbox` (beat, every 30 s, one at a time) picks up whatever the broker
+   missed: events never fanned out (Redis was down at commit) and attempts that
+   are due and not queued already, each claimed (`queued_until`) before it is
+   queued, so a backed-up queue is never filled twice.
 """
 
 from __future__ import annotations

@@ -153,6 +153,7 @@ def update_subscription(
         checked_url, checked_events = _validated(
             url=subscription.url if url is None else url,
             events=subscription.events if events is None else events,
+            new_url=url is not None,
         )
         subscription.url = checked_url
         subscription.events = checked_events
@@ -167,7 +168,10 @@ def delete_subscription(subscription_id: int) -> None:
     WebhookSubscription.objects.filter(pk=subscription_id).delete()
 
 
-def _validated(*, url: str, events: list[str]) -> tuple[str, list[str]]:
+def _validated(*, url: str, events: list[str], new_url: bool = True) -> tuple[str, list[str]]:
+    """The URL's destination is checked when it is new; an unchanged one is
+    checked at each delivery (so that a subscriber whose host is down can still
+    deactivate its subscription or change its events)."""
     errors: list[dict[str, object]] = []
     url = url.strip()
     try:
@@ -175,10 +179,11 @@ def _validated(*, url: str, events: list[str]) -> tuple[str, list[str]]:
     except ValidationError:
         errors.append({"field": "url", "detail": _("Give an http:// or https:// URL.")})
     else:
-        try:
-            resolve_destination(url)
-        except DestinationRefused as refused:
-            errors.append({"field": "url", "detail": str(refused)})
+        if new_url:
+            try:
+                resolve_destination(url)
+            except DestinationRefused as refused:
+                errors.append({"field": "url", "detail": str(refused)})
     known = set(EventType.values) | {ALL_EVENTS}
     unknown = [name for name in events if name not in known]
     if unknown:

@@ -201,6 +201,14 @@ def test_a_subscription_cannot_be_moved_inside_the_network(api, integration):
     assert mine.url == "https://shop.example.com/hooks"
 
 
+def test_a_subscription_whose_host_is_gone_can_still_be_deactivated(api, integration):
+    mine = hook(integration, "https://gone.example.com/hooks")  # no longer resolves
+    response = api.patch(detail(mine), {"is_active": False}, format="json")
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert mine.is_active is False
+
+
 @pytest.mark.parametrize(
     ("url", "status"),
     [

@@ -41,7 +41,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-## make serve: web + Celery worker + beat against PostgreSQL and Redis (see README)
+## make serve: web + Celery workers (one per queue) + beat against PostgreSQL and Redis (see README)
 serve: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start

@@ -104,7 +104,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: no code reads a task's result. With one, every send subscribes
+# to its result first, and a dead Redis held each request ~19 s (20 retries × 1 s).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 # Eager (in-process) without Redis; the test suite also runs tasks eagerly.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -112,17 +115,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.3, "socket_timeout": 2, "max_retries": 1}
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-# Publishing happens after commit; with the broker down it must fail fast (the
-# outbox sweep delivers later), not hold the request.
+# Publishing happens after commit (oms/core/queueing.py); with the broker down it
+# must fail fast (the beat jobs queue the work later), not hold the request: at
+# most two connection attempts of 0.3 s, and a refused connection fails at once.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
+    "interval_step": 0,
+    "interval_max": 0,
 }
+# Queues: "default" for the beat jobs, fan-out, payment operations and stock tasks
+# (short, database-bound); "webhooks" for calls to subscribers, "emails" for
+# customer e-mails, so that a slow or dead subscriber or mail server never holds
+# up a sweep, a payment operation or the other. The Procfile runs a worker per kind.
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "oms.tasks.deliver_webhook": {"queue": "webhooks"},
+    "oms.tasks.send_notification": {"queue": "emails"},
+}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refresh-protection-stock-nightly": {
@@ -228,6 +240,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
 }
+
+# --- Webhooks ---------------------------------------------------------------------
+# Webhooks go to public addresses only; this allows loopback ones too (development
+# and tests with a local receiver), and nothing else.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+# Seconds to connect to a subscriber, and to wait for each read of its answer.
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=5.0)
 
 # --- Domain settings ----------------------------------------------------------
 OMS_NEAREST_STORES = env.int("OMS_NEAREST_STORES", default=8)

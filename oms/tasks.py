@@ -67,9 +67,10 @@ def resume_payment_operations() -> int:
     """Beat job: carry out again the payment operations whose task was lost."""
     from datetime import timedelta
 
+    from oms.core.queueing import enqueue
     from oms.services.payments import stale_pending_operations
 
     operation_ids = stale_pending_operations(older_than=timedelta(minutes=10))
     for operation_id in operation_ids:
-        execute_payment_operation.delay(operation_id)
+        enqueue(execute_payment_operation, operation_id)
     return len(operation_ids)

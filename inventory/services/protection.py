@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from inventory.models import ProtectionRule, Sku, StockLevel, StockPoint
+from oms.core.queueing import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _schedule_refresh(scopes: list[RuleScope]) -> None:
     from inventory.tasks import refresh_protection_scopes
 
     payload = [scope.__dict__ for scope in dict.fromkeys(scopes)]
-    transaction.on_commit(lambda scopes=payload: refresh_protection_scopes.delay(scopes), robust=True)
+    enqueue_on_commit(refresh_protection_scopes, payload)
 
 
 def save_protection_rule(rule: ProtectionRule) -> ProtectionRule:

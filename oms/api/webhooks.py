@@ -22,7 +22,9 @@ from oms.services.webhooks import (
 
 
 # The service checks URL and events (and names each bad one); the schema says the same.
-@extend_schema_field({"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 500})
+@extend_schema_field(
+    {"type": "string", "format": "uri", "pattern": "^https?://[^@/]+(/|$)", "maxLength": 500}
+)
 class WebhookUrlField(serializers.CharField):
     pass
 
@@ -39,7 +41,10 @@ class EventsField(serializers.ListField):
 
 
 class WebhookInputSerializer(StrictSerializer):
-    url = WebhookUrlField(max_length=500, help_text=_("Where events are POSTed: an http(s) URL."))
+    url = WebhookUrlField(
+        max_length=500,
+        help_text=_("Where events are POSTed: an http(s) URL to a public address, without credentials."),
+    )
     events = EventsField(
         child=serializers.CharField(max_length=40),
         help_text=_('Event types such as "order.created", or "*" for every event.'),
@@ -86,7 +91,15 @@ class WebhookSubscriptionViewSet(
     duplicates), `X-OMS-Timestamp` (Unix seconds) and `X-OMS-Signature`.
     Any 2xx answer within 5 seconds means delivered. Anything else is retried
     with exponential backoff (30 s, 1 min, 2 min, … plus up to 10 % jitter)
-    and given up after 8 attempts. Delivery is at least once, not in order.
+    and given up after 8 attempts; a redirect is not followed (it counts as a
+    failure). Delivery is at least once, not in order. While a receiver cannot
+    be reached, its other deliveries wait for the same retry.
+
+    **Destinations.** The URL is an http(s) URL without credentials whose host is,
+    and resolves to, public addresses only: loopback, private, link-local (cloud
+    metadata), multicast, reserved and unspecified addresses are refused (`400`),
+    and checked again at each delivery; a delivery whose host now resolves inside
+    the network is given up, with the reason in the delivery log.
 
     **Signature.** `X-OMS-Signature: sha256=<hex>` where `<hex>` is the
     HMAC-SHA256, keyed with the subscription's `secret`, of the string

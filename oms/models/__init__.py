@@ -1,6 +1,7 @@
 from .events import (
     DeliveryStatus,
     EventType,
+    JobLease,
     Notification,
     OutboxEvent,
     WebhookDelivery,
@@ -26,6 +27,7 @@ __all__ = [
     "DeliveryStatus",
     "EventType",
     "IdempotencyKey",
+    "JobLease",
     "Notification",
     "Order",
     "OrderLine",

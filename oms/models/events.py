@@ -87,6 +87,9 @@ class WebhookDelivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
+    queued_until = models.DateTimeField(
+        _("queued until"), null=True, blank=True, help_text=_("A message for it is in the queue until then.")
+    )
     last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -116,6 +119,9 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    queued_until = models.DateTimeField(
+        _("queued until"), null=True, blank=True, help_text=_("A message for it is in the queue until then.")
+    )
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -127,3 +133,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to} ({self.status})"
+
+
+class JobLease(models.Model):
+    """Who runs a beat job now, until when: one sweep at a time across workers
+    (a lease, so that a worker killed mid-run does not hold it for ever)."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    holder = models.CharField(max_length=64, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job lease")
+        verbose_name_plural = _("job leases")
+
+    def __str__(self) -> str:
+        return self.name

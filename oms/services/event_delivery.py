@@ -5,14 +5,19 @@ The flow, every step idempotent and safe to run twice or concurrently:
 
 1. `dispatch_outbox_event` (task `dispatch_events`, queued when the event's
    transaction commits) creates one `WebhookDelivery` per active subscription that
-   wants the event and one `Notification` per customer e-mail the event sends, and
-   queues their first attempt on commit.
-2. `deliver_webhook` / `send_notification` claim a due row with one conditional
-   UPDATE (so two workers never attempt the same row at once), make the call
-   outside any transaction, then record the outcome: done, or due again after a
-   backoff, or given up after `MAX_ATTEMPTS`.
-3. `sweep_outbox` (beat, every 30 s) picks up whatever the broker missed: events
-   never fanned out (Redis was down at commit) and attempts that are due.
+   wants the event and one `Notification` per customer e-mail the event sends,
+   marked queued (`queued_until`), and queues their first attempt on commit.
+2. `deliver_webhook` / `send_notification` (queues "webhooks" and "emails", apart
+   from the beat jobs and payments) claim a due row with one conditional UPDATE
+   (so two workers never attempt the same row at once), make the call outside any
+   transaction, then record the outcome: done, or due again after a backoff, or
+   given up after `MAX_ATTEMPTS`. A webhook's destination is checked again first
+   (`oms.services.webhooks.resolve_destination`); a subscriber that cannot be
+   reached has its other due deliveries held back until its retry.
+3. `sweep_outbox` (beat, every 30 s, one at a time) picks up whatever the broker
+   missed: events never fanned out (Redis was down at commit) and attempts that
+   are due and not queued already, each claimed (`queued_until`) before it is
+   queued, so a backed-up queue is never filled twice.
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ import json
 import logging
 import random
 import smtplib
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery import Task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
@@ -36,9 +43,11 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms.core.queueing import enqueue, enqueue_on_commit
 from oms.models import (
     Customer,
     DeliveryStatus,
+    JobLease,
     Notification,
     Order,
     OutboxEvent,
@@ -46,7 +55,13 @@ from oms.models import (
     WebhookSubscription,
 )
 from oms.notifications import language_for, render_email, templates_for
-from oms.services.webhooks import sign
+from oms.services.webhooks import (
+    Destination,
+    DestinationRefused,
+    HostDoesNotResolve,
+    resolve_destination,
+    sign,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +69,17 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=6)
 JITTER = 0.10
-TIMEOUT_SECONDS = 5
 # How long a claimed row stays out of other workers' reach: longer than one
 # attempt. If the worker dies mid-attempt, the row is due again after this.
 CLAIM = timedelta(minutes=5)
 # Events younger than this are left to the on-commit queueing that is under way.
 SWEEP_GRACE = timedelta(seconds=5)
+# A row queued (its message in the broker) is not queued again by the sweep until
+# this has passed: long enough for a backed-up queue, short enough to recover a
+# message the broker lost.
+QUEUE_LEASE = timedelta(minutes=10)
+# One sweep at a time: a sweep holds this lease (renewed never; a sweep is short).
+SWEEP_LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -97,7 +117,12 @@ def dispatch_outbox_event(event_id: int) -> Fanout:
         ]
         notifications = _notifications_of(event, now)
         WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(event=event, subscription_id=pk, next_attempt_at=now) for pk in subscriptions],
+            [
+                WebhookDelivery(
+                    event=event, subscription_id=pk, next_attempt_at=now, queued_until=now + QUEUE_LEASE
+                )
+                for pk in subscriptions
+            ],
             ignore_conflicts=True,
         )
         Notification.objects.bulk_create(notifications, ignore_conflicts=True)
@@ -131,31 +156,36 @@ def _notifications_of(event: OutboxEvent, now: datetime) -> list[Notification]:
     language = language_for(customer.language)
     return [
         Notification(
-            event=event, template=template, to=customer.email, language=language, next_attempt_at=now
+            event=event,
+            template=template,
+            to=customer.email,
+            language=language,
+            next_attempt_at=now,
+            queued_until=now + QUEUE_LEASE,
         )
         for template in templates
     ]
 
 
 def _queue_on_commit(delivery_ids: list[int], notification_ids: list[int]) -> None:
-    # Bound defaults, not functools.partial: Django's robust on_commit logs a
-    # failure with the callback's __qualname__, which a partial lacks.
+    from oms.tasks import deliver_webhook, send_notification
+
     for delivery_id in delivery_ids:
-        transaction.on_commit(lambda pk=delivery_id: _queue_delivery(pk), robust=True)
+        enqueue_on_commit(deliver_webhook, delivery_id)
     for notification_id in notification_ids:
-        transaction.on_commit(lambda pk=notification_id: _queue_notification(pk), robust=True)
+        enqueue_on_commit(send_notification, notification_id)
 
 
-def _queue_delivery(delivery_id: int) -> None:
+def _queue_delivery(delivery_id: int) -> bool:
     from oms.tasks import deliver_webhook
 
-    deliver_webhook.delay(delivery_id)
+    return enqueue(deliver_webhook, delivery_id)
 
 
-def _queue_notification(notification_id: int) -> None:
+def _queue_notification(notification_id: int) -> bool:
     from oms.tasks import send_notification
 
-    send_notification.delay(notification_id)
+    return enqueue(send_notification, notification_id)
 
 
 # --- Attempts -----------------------------------------------------------------
@@ -175,7 +205,7 @@ def _claim(model: type[Model], pk: int, now: datetime) -> bool:
     count. A second worker (or a duplicate task) finds it not due and leaves it."""
     due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
     claimed = model.objects.filter(due, pk=pk, status=DeliveryStatus.PENDING).update(
-        next_attempt_at=now + CLAIM
+        next_attempt_at=now + CLAIM, queued_until=None
     )
     return claimed == 1
 
@@ -214,15 +244,38 @@ def _give_up(model: type[Model], pk: int, error: str) -> str:
 # --- Webhooks -----------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer that is not 2xx: the delivery is retried, never
-    re-sent elsewhere (with its body and signature) behind the subscriber's back."""
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the address that was checked, naming the URL's host (no second DNS
+    lookup between the check and the connection)."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+    def __init__(self, destination: Destination) -> None:
+        super().__init__(destination.host, destination.port, timeout=settings.WEBHOOK_READ_TIMEOUT)
+        self.address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection(
+            (self.address, self.port), timeout=settings.WEBHOOK_CONNECT_TIMEOUT
+        )
+        self.sock.settimeout(self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the address that was checked; the certificate is verified for the
+    URL's host, which is also the server name sent (SNI)."""
+
+    def __init__(self, destination: Destination) -> None:
+        super().__init__(
+            destination.host,
+            destination.port,
+            timeout=settings.WEBHOOK_READ_TIMEOUT,
+            context=ssl.create_default_context(),
+        )
+        self.address = destination.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), timeout=settings.WEBHOOK_CONNECT_TIMEOUT)
+        sock.settimeout(self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def webhook_body(event: OutboxEvent) -> bytes:
@@ -250,7 +303,9 @@ def webhook_headers(delivery: WebhookDelivery, body: bytes, *, timestamp: int) -
 def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | None:
     """Make one attempt at a webhook delivery if it is due at `now` (by default the
     current time, also the time its outcome is recorded at). The caller must not hold a database transaction: the HTTP call
-    takes up to TIMEOUT_SECONDS. Returns the status after the attempt, or None when
+    takes up to WEBHOOK_CONNECT_TIMEOUT + WEBHOOK_READ_TIMEOUT. The destination is
+    checked again first (DNS can change): one that now points inside the network is
+    given up without being called. Returns the status after the attempt, or None when
     there was nothing to do (delivered, given up, not due, or claimed by another
     worker)."""
     if not _claim(WebhookDelivery, delivery_id, now or timezone.now()):
@@ -258,9 +313,19 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
     delivery = WebhookDelivery.objects.select_related("event", "subscription").get(pk=delivery_id)
     if not delivery.subscription.is_active:
         return _give_up(WebhookDelivery, delivery.pk, _("The subscription was deactivated."))
+    try:
+        destination = resolve_destination(delivery.subscription.url)
+    except HostDoesNotResolve as unresolved:  # DNS may answer again: retried
+        outcome = _record_attempt(WebhookDelivery, delivery, ok=False, error=str(unresolved), now=now)
+        if outcome == DeliveryStatus.PENDING:
+            _hold_back_subscription(delivery)
+        return outcome
+    except DestinationRefused as refused:  # now points inside the network: not called
+        logger.warning("webhook delivery %s refused: %s", delivery.pk, refused)
+        return _give_up(WebhookDelivery, delivery.pk, str(refused))
     body = webhook_body(delivery.event)
     headers = webhook_headers(delivery, body, timestamp=int(time.time()))
-    status_code, error = _post(delivery.subscription.url, body, headers)
+    status_code, error = _post(destination, body, headers)
     outcome = _record_attempt(
         WebhookDelivery,
         delivery,
@@ -269,6 +334,8 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
         now=now,
         last_status_code=status_code,
     )
+    if status_code is None and outcome == DeliveryStatus.PENDING:
+        _hold_back_subscription(delivery)
     logger.info(
         "webhook delivery %s (event %s, subscription %s): HTTP %s, %s",
         delivery.pk,
@@ -280,20 +347,34 @@ def deliver_webhook(delivery_id: int, *, now: datetime | None = None) -> str | N
     return outcome
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """POST and return (HTTP status or None, error). Never raises for the receiver's
-    faults: refused, unreachable, timed out, TLS, bad answers."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+def _hold_back_subscription(delivery: WebhookDelivery) -> None:
+    """A subscriber that could not be reached (refused, timed out, no address) is not tried for
+    its other due deliveries before this one's retry: a dead or hanging subscriber
+    costs one timeout per retry, not one per delivery, and the workers go on with
+    the other subscribers. Their messages already queued find them not due."""
+    retry_at = WebhookDelivery.objects.values_list("next_attempt_at", flat=True).get(pk=delivery.pk)
+    WebhookDelivery.objects.filter(
+        subscription_id=delivery.subscription_id, status=DeliveryStatus.PENDING, next_attempt_at__lt=retry_at
+    ).exclude(pk=delivery.pk).update(next_attempt_at=retry_at)
+
+
+def _post(destination: Destination, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """POST to a checked destination and return (HTTP status or None, error). A
+    redirect is an answer that is not 2xx: never followed (the body and signature
+    are not re-sent elsewhere). Never raises for the receiver's faults: refused,
+    unreachable, timed out, TLS, bad answers."""
+    connection_class = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(destination)
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        connection.request("POST", destination.target, body=body, headers=headers)
+        with connection.getresponse() as response:
             status = response.status
-    except urllib.error.HTTPError as error:
-        error.close()
-        return error.code, _("The receiver answered HTTP %(code)d.") % {"code": error.code}
-    except urllib.error.URLError as error:
-        return None, _("Could not reach the receiver: %(reason)s") % {"reason": error.reason}
-    except (OSError, http.client.HTTPException) as error:  # timeouts, resets, garbled answers
-        return None, _("Could not reach the receiver: %(reason)s") % {"reason": error}
+    except (OSError, http.client.HTTPException) as error:  # timeouts, resets, TLS, garbled answers
+        return None, _("Could not reach the receiver: %(reason)s") % {
+            "reason": str(error) or type(error).__name__
+        }
+    finally:
+        connection.close()
     if 200 <= status < 300:
         return status, ""
     return status, _("The receiver answered HTTP %(code)d.") % {"code": status}
@@ -341,44 +422,81 @@ def send_notification(notification_id: int, *, now: datetime | None = None) -> s
 def sweep_outbox(*, now: datetime | None = None, limit: int = 500) -> Sweep:
     """Queue the attempts that are due and fan out the events that were never
     fanned out (older than SWEEP_GRACE: their on-commit queueing failed, e.g.
-    Redis was down). Safe to run concurrently with everything else."""
+    Redis was down). One sweep at a time (a lease); a row is claimed (its
+    `queued_until` set) before its message is sent, so a sweep never queues a row
+    whose message is still waiting in the broker. Returns what was queued; nothing
+    when another sweep holds the lease."""
     now = now or timezone.now()
-    deliveries = _due(WebhookDelivery, now, limit)
-    notifications = _due(Notification, now, limit)
-    for delivery_id in deliveries:
-        _queue_delivery(delivery_id)
-    for notification_id in notifications:
-        _queue_notification(notification_id)
-    events = list(
-        OutboxEvent.objects.filter(dispatched_at__isnull=True, created_at__lte=now - SWEEP_GRACE)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for event_id in events:
-        dispatch_outbox_event(event_id)
+    holder = uuid.uuid4().hex
+    if not _take_lease(SWEEP, holder, now, SWEEP_LEASE):
+        return Sweep(events=0, deliveries=0, notifications=0)
+    try:
+        deliveries = _claim_due(WebhookDelivery, now, limit)
+        notifications = _claim_due(Notification, now, limit)
+        _queue_claimed(WebhookDelivery, deliveries, _queue_delivery)
+        _queue_claimed(Notification, notifications, _queue_notification)
+        events = list(
+            OutboxEvent.objects.filter(dispatched_at__isnull=True, created_at__lte=now - SWEEP_GRACE)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        for event_id in events:
+            dispatch_outbox_event(event_id)
+    finally:
+        JobLease.objects.filter(name=SWEEP, holder=holder).update(held_until=None, holder="")
     return Sweep(events=len(events), deliveries=len(deliveries), notifications=len(notifications))
 
 
-def _due(model: type[Model], now: datetime, limit: int) -> list[int]:
-    return list(
-        model.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+SWEEP = "sweep_outbox"
+
+
+def _take_lease(name: str, holder: str, now: datetime, duration: timedelta) -> bool:
+    """Hold the lease `name` until now + duration if nobody holds it: one
+    conditional UPDATE, judged by its row count."""
+    JobLease.objects.get_or_create(name=name)
+    free = Q(held_until__isnull=True) | Q(held_until__lte=now)
+    return JobLease.objects.filter(free, name=name).update(holder=holder, held_until=now + duration) == 1
+
+
+def _claim_due(model: type[Model], now: datetime, limit: int) -> list[int]:
+    """Claim up to `limit` due rows not queued already: lock them (skipping rows
+    another transaction holds), mark them queued for QUEUE_LEASE."""
+    unqueued = Q(queued_until__isnull=True) | Q(queued_until__lte=now)
+    with transaction.atomic():
+        claimed = list(
+            model.objects.select_for_update(skip_locked=True)
+            .filter(unqueued, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        model.objects.filter(pk__in=claimed).update(queued_until=now + QUEUE_LEASE)
+    return claimed
+
+
+def _queue_claimed(model: type[Model], ids: list[int], queue) -> None:
+    """Send the messages of claimed rows; a row whose message could not be sent
+    (broker down) is released at once for the next sweep."""
+    unsent = [pk for pk in ids if not queue(pk)]
+    if unsent:
+        model.objects.filter(pk__in=unsent).update(queued_until=None)
 
 
 def retry_deliveries_now(delivery_ids: list[int]) -> int:
     """Make webhook deliveries due at once, given-up ones included (each gets one
     more attempt); delivered ones are left alone. Returns how many were queued."""
-    return _retry_now(WebhookDelivery, delivery_ids, _queue_delivery)
+    from oms.tasks import deliver_webhook
+
+    return _retry_now(WebhookDelivery, delivery_ids, deliver_webhook)
 
 
 def retry_notifications_now(notification_ids: list[int]) -> int:
     """As `retry_deliveries_now`, for customer e-mails: a sent one is never re-sent."""
-    return _retry_now(Notification, notification_ids, _queue_notification)
+    from oms.tasks import send_notification
+
+    return _retry_now(Notification, notification_ids, send_notification)
 
 
-def _retry_now(model: type[Model], ids: list[int], queue) -> int:
+def _retry_now(model: type[Model], ids: list[int], task: Task) -> int:
     with transaction.atomic():
         retried = list(
             model.objects.select_for_update()
@@ -387,9 +505,10 @@ def _retry_now(model: type[Model], ids: list[int], queue) -> int:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        now = timezone.now()
         model.objects.filter(pk__in=retried).update(
-            status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+            status=DeliveryStatus.PENDING, next_attempt_at=now, queued_until=now + QUEUE_LEASE
         )
         for pk in retried:
-            transaction.on_commit(lambda pk=pk: queue(pk), robust=True)
+            enqueue_on_commit(task, pk)
     return len(retried)

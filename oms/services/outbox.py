@@ -1,13 +1,12 @@
 """Writing domain events. `record_event` (or `record_events` for several at once) is
 called inside the transaction of the change it reports, so the events exist if and
-only if the change committed. On commit, their delivery is queued (robustly: with
-the broker down, the order still succeeds and the beat job `sweep_outbox` picks the
-events up later)."""
+only if the change committed. On commit, their delivery is queued (`enqueue_on_commit`: with
+the broker down, the order still succeeds at once and the beat job `sweep_outbox`
+picks the events up later)."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from oms.core.queueing import enqueue_on_commit
 from oms.models import Order, OutboxEvent
 
 
@@ -27,13 +26,7 @@ def record_events(
             for event_type, payload in events
         ]
     )
-    # A bound default rather than functools.partial: Django's robust on_commit logs
-    # a failure with the callback's __qualname__, which a partial lacks.
-    transaction.on_commit(lambda ids=[e.pk for e in created]: _queue_dispatch(ids), robust=True)
-    return created
-
-
-def _queue_dispatch(event_ids: list[int]) -> None:
     from oms.tasks import dispatch_events
 
-    dispatch_events.delay(event_ids)
+    enqueue_on_commit(dispatch_events, [event.pk for event in created])
+    return created

@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import Conflict, IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
+from oms.core.queueing import enqueue_on_commit
 from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
 from oms.payloads import order_event_payload
 from oms.payments import ProviderResult, get_provider
@@ -222,7 +222,7 @@ def _existing(payment: Payment, kind: str, key: str, amount: Decimal | None) -> 
     if operation.payment_id != payment.pk or operation.kind != kind or amount not in (None, operation.amount):
         raise IdempotencyMismatch()
     if operation.outcome == Outcome.PENDING:
-        transaction.on_commit(partial(_queue_execution, operation.pk), robust=True)
+        _queue_execution(operation.pk)
     return operation
 
 
@@ -253,7 +253,7 @@ def _request(
             )
     except IntegrityError:  # the key was just taken for another payment
         raise IdempotencyMismatch() from None
-    transaction.on_commit(partial(_queue_execution, operation.pk), robust=True)
+    _queue_execution(operation.pk)
     return operation
 
 
@@ -282,9 +282,11 @@ def _in_flight(payment: Payment, kind: str) -> Decimal:
 
 
 def _queue_execution(operation_id: int) -> None:
+    """Queue the provider call once the request commits (the beat job
+    `resume_payment_operations` carries it out if the broker is down)."""
     from oms.tasks import execute_payment_operation
 
-    execute_payment_operation.delay(operation_id)
+    enqueue_on_commit(execute_payment_operation, operation_id)
 
 
 # --- Calling the provider and recording its answer --------------------------------

@@ -4,7 +4,6 @@ capture. The receiver is a real HTTP server on 127.0.0.1; only it is fake."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -14,7 +13,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -23,71 +21,40 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from oms import payments
 from oms.celery import app as celery_app
 from oms.core.actors import Actor
-from oms.models import DeliveryStatus, Notification, OutboxEvent, Role, WebhookDelivery, WebhookSubscription
-from oms.services.capture import CustomerInput, place_order
+from oms.models import (
+    DeliveryStatus,
+    Notification,
+    OutboxEvent,
+    PaymentOperation,
+    Role,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from oms.services.capture import place_order
 from oms.services.event_delivery import MAX_ATTEMPTS, deliver_webhook, dispatch_outbox_event, retry_delay
 from oms.services.people import upsert_staff_user
-from oms.tasks import sweep_outbox
+from oms.tasks import resume_payment_operations, sweep_outbox
+from tests.conftest import api_client_for
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
 from tests.oms.factories import PASSWORD, ChannelFactory, UserFactory, place_order_command
+from tests.oms.receivers import CountingProvider, Received, running_receiver
 
 ACTOR = Actor(label="api:webshop")
 SECRET = "whsec_test-secret-0123456789"
 UNREACHABLE_REDIS = "redis://127.0.0.1:6390/0"  # nothing listens there
+QUEUES = "default,webhooks,emails"  # what the Procfile's workers consume
 
 
 # --- The outside world: a webhook receiver ------------------------------------
 
 
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """Answers each POST with the next status of `answers` (the last one repeats)."""
-
-    url: str
-    answers: list[int]
-    requests: list[Received] = field(default_factory=list)
-
-    def wait_for(self, count: int, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.requests) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-
-@contextlib.contextmanager
-def running_receiver(answers: list[int]):
-    receiver: Receiver
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            headers = {name.lower(): value for name, value in self.headers.items()}  # case-insensitive
-            receiver.requests.append(Received(self.path, headers, body))
-            answer = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
-            self.send_response(answer)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver = Receiver(url=f"http://127.0.0.1:{server.server_port}/hooks/oms", answers=list(answers))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(settings):
+    """The receivers of these tests listen on 127.0.0.1: allow loopback destinations."""
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
 
 
 @pytest.fixture
@@ -323,12 +290,112 @@ def test_an_unreachable_receiver_is_an_error_to_retry(stock, owner):
 
 
 def test_a_redirect_is_a_failure_not_followed(stock, owner):
-    with running_receiver([302]) as receiver:
+    with running_receiver([200]) as elsewhere, running_receiver([302]) as receiver:
+        # given: a subscriber that redirects to another receiver
+        receiver.location = elsewhere.url
         subscription(owner, receiver.url, ["order.created"])
         [delivery_id] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
-        assert deliver_webhook(delivery_id) == DeliveryStatus.PENDING
+        # when
+        outcome = deliver_webhook(delivery_id)
+        # then
         delivery = WebhookDelivery.objects.get(pk=delivery_id)
-        assert (delivery.last_status_code, delivery.last_error) == (302, "The receiver answered HTTP 302.")
+        assert (outcome, delivery.last_status_code, delivery.last_error) == (
+            DeliveryStatus.PENDING,
+            302,
+            "The receiver answered HTTP 302.",
+        )
+        assert (len(receiver.requests), elsewhere.requests) == (1, [])
+
+
+# --- Destinations checked again at delivery (DNS can change) -----------------------
+
+
+@dataclass
+class FakeDns:
+    """The outside world's DNS: `answers[host]` is what each lookup of it returns
+    next (the last one repeats); every lookup and connection is recorded."""
+
+    answers: dict[str, list[str]]
+    lookups: list[str] = field(default_factory=list)
+    connections: list[tuple[str, int]] = field(default_factory=list)
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    fake = FakeDns(answers={})
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in fake.answers:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        fake.lookups.append(host)
+        queue = fake.answers[host]
+        address = queue.pop(0) if len(queue) > 1 else queue[0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    def create_connection(address, *args, **kwargs):
+        fake.connections.append(address)
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    return fake
+
+
+def test_a_subscriber_whose_host_now_resolves_inside_the_network_is_not_called(stock, owner, receiver, dns):
+    # given: a subscriber's host resolving to the (allowed) local receiver
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    dns.answers["hooks.shop.example"] = ["127.0.0.1"]
+    subscription(owner, f"http://hooks.shop.example:{port}/hooks/oms", ["order.created"])
+    [first] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
+    assert deliver_webhook(first) == DeliveryStatus.DELIVERED
+    # when: its DNS now answers a private address
+    dns.answers["hooks.shop.example"] = ["10.0.0.7"]
+    [second] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
+    outcome = deliver_webhook(second)
+    # then: given up with the reason, and no connection made
+    delivery = WebhookDelivery.objects.get(pk=second)
+    assert (outcome, delivery.status, delivery.last_status_code, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        DeliveryStatus.FAILED,
+        None,
+        "hooks.shop.example is a private address (10.0.0.7): webhooks go to public addresses only.",
+    )
+    assert dns.connections == [("127.0.0.1", port)]
+    assert [request.headers["x-oms-delivery"] for request in receiver.requests] == [str(first)]
+    assert request_host(receiver.requests[0]) == f"hooks.shop.example:{port}"
+
+
+def request_host(request: Received) -> str:
+    return request.headers["host"]
+
+
+def test_the_address_checked_is_the_address_connected_to(stock, owner, receiver, dns):
+    # given: a host that answers the local receiver once, then a private address
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    dns.answers["rebind.shop.example"] = ["127.0.0.1", "10.0.0.7"]
+    subscription(owner, f"http://rebind.shop.example:{port}/hooks/oms", ["order.created"])
+    [delivery_id] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
+    # when
+    outcome = deliver_webhook(delivery_id)
+    # then: one lookup, and the connection went to the address it gave
+    assert outcome == DeliveryStatus.DELIVERED
+    assert (dns.lookups, dns.connections) == (["rebind.shop.example"], [("127.0.0.1", port)])
+
+
+def test_a_host_that_does_not_resolve_is_retried_later(stock, owner, dns):
+    dns.answers["gone.shop.example"] = ["127.0.0.1"]
+    subscription(owner, "https://gone.shop.example/hooks", ["order.created"])
+    [delivery_id] = dispatch_outbox_event(event_of(place(), "order.created").pk).deliveries
+    del dns.answers["gone.shop.example"]
+    outcome = deliver_webhook(delivery_id)
+    delivery = WebhookDelivery.objects.get(pk=delivery_id)
+    assert (outcome, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.PENDING,
+        1,
+        "gone.shop.example does not resolve to an address.",
+    )
+    assert dns.connections == []
 
 
 def test_a_deactivated_subscription_gets_no_more_attempts(stock, owner, receiver):
@@ -434,28 +501,71 @@ def test_head_office_reads_the_event_logs_in_the_admin(client, stock, owner, mod
     assert client.get(reverse(f"admin:oms_{model}_add")).status_code == 403
 
 
-# --- Redis down at capture ----------------------------------------------------
+# --- Redis down at capture and cancel --------------------------------------------
 
 
 def _use_broker(url: str, *, eager: bool) -> None:
-    """Point the Celery app at another broker. The app read the settings at import
-    and keeps its connection pools, so it is told to look them up again (kombu's
-    registry keeps one pool per broker URL: they are left open)."""
+    """Point the Celery app at another Redis, as a REDIS_URL naming it would: the
+    broker, and the result backend if one is configured. The app read the settings
+    at import and keeps its connection pools and backend, so it is told to look
+    them up again (kombu's registry keeps one pool per broker URL: left open)."""
     celery_app.conf.broker_url = url
+    if celery_app.conf.result_backend:
+        celery_app.conf.result_backend = url
     celery_app.conf.task_always_eager = eager
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    celery_app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture
 def celery_broker():
     """Lets a test move the broker; restores it afterwards."""
-    saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    saved = (celery_app.conf.broker_url, celery_app.conf.result_backend, celery_app.conf.task_always_eager)
     yield _use_broker
-    _use_broker(saved[0], eager=saved[1])
+    _use_broker(saved[0], eager=saved[2])
+    celery_app.conf.result_backend = saved[1]
+
+
+@pytest.fixture
+def provider(monkeypatch):
+    fake = CountingProvider()
+    monkeypatch.setitem(payments.PROVIDERS, "sandbox", fake)
+    return fake
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def order_body(reference: str) -> dict:
+    return {
+        "channel": "web",
+        "external_reference": reference,
+        "customer": {"email": "camille.martin@example.fr", "first_name": "Camille", "language": "en"},
+        "delivery": {
+            "method": "home_delivery",
+            "service": "standard",
+            "address": {
+                "line1": "12 rue de la République",
+                "postal_code": "69002",
+                "city": "Lyon",
+                "country": "FR",
+            },
+        },
+        "lines": [{"sku": "LAMP", "quantity": 2, "unit_price": "19.90"}],
+        "payment": {
+            "provider": "sandbox",
+            "reference": f"auth-{reference}",
+            "amount": "39.80",
+            "currency": "EUR",
+        },
+    }
+
+
+def _timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
 
 
 @pytest.mark.django_db(transaction=True)
@@ -471,72 +581,84 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
         ),
     ],
 )
-def test_with_redis_down_the_order_is_accepted_and_its_events_delivered_once_redis_is_back(
-    stock, owner, receiver, celery_broker, comeback
+def test_with_redis_down_orders_and_cancels_answer_at_once_and_go_out_once_redis_is_back(
+    stock, owner, receiver, provider, celery_broker, comeback
 ):
-    # given: a subscriber, and Redis unreachable
+    # given: a subscriber, an integration's token, and Redis unreachable
     subscription(owner, receiver.url, ["*"])
+    api = api_client_for(UserFactory(username="integration-web", role=Role.INTEGRATION))
+    # the first requests load code: not what is measured
+    assert api.post("/api/v1/orders/", {}, format="json").status_code == 400
+    assert api.post("/api/v1/orders/NOPE/cancel/", {}, format="json").status_code == 404
     celery_broker(UNREACHABLE_REDIS, eager=False)
-    # when: an order is captured
-    started = time.monotonic()
-    order = place(
-        customer=CustomerInput(email="camille.martin@example.fr", first_name="Camille", language="en")
+    # when: an order is captured, then cancelled
+    created, capture_took = _timed(lambda: api.post("/api/v1/orders/", order_body("WEB-1"), format="json"))
+    number = created.json()["number"]
+    cancelled, cancel_took = _timed(
+        lambda: api.post(f"/api/v1/orders/{number}/cancel/", {"reason": "customer"}, format="json")
     )
-    took = time.monotonic() - started
-    # then: accepted at once, its events waiting in the outbox
-    assert took < 3.0
-    assert order.status == "confirmed"
+    # then: both answered at once with their normal status; their work waits in the outbox
+    assert (created.status_code, cancelled.status_code, cancelled.json()["status"]) == (201, 200, "cancelled")
+    assert (capture_took < 0.5, cancel_took < 0.5) == (True, True), (capture_took, cancel_took)
     assert list(OutboxEvent.objects.order_by("pk").values_list("event_type", "dispatched_at")) == [
         ("order.created", None),
         ("order.confirmed", None),
+        ("order.cancelled", None),
     ]
-    assert (WebhookDelivery.objects.count(), Notification.objects.count(), receiver.requests) == (0, 0, [])
-    # when: Redis is back, and the sweep runs (the events are past the grace period)
+    assert list(PaymentOperation.objects.values_list("kind", "outcome")) == [("void", "pending")]
+    assert (WebhookDelivery.objects.count(), receiver.requests, provider.calls) == (0, [], [])
+    # when: Redis is back, and the beat jobs run (the work is past their grace periods)
     OutboxEvent.objects.update(created_at=F("created_at") - timedelta(seconds=10))
+    PaymentOperation.objects.update(created_at=F("created_at") - timedelta(minutes=11))
     if comeback == "eager":
         celery_broker("memory://", eager=True)
         sweep_outbox.delay()
+        resume_payment_operations.delay()
     else:
         celery_broker(REDIS_URL, eager=False)
         from celery.contrib.testing.worker import start_worker
 
         celery_app.control.purge()
-        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30):
+        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30, queues=QUEUES):
             sweep_outbox.delay()
-            receiver.wait_for(2)
+            resume_payment_operations.delay()
+            receiver.wait_for(3)
             deadline = time.monotonic() + 20
-            while not mail.outbox and time.monotonic() < deadline:
+            while (not mail.outbox or not provider.calls) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            _wait_until_settled(deadline)
-    # then: each event reached the subscriber once, and the customer got the e-mail
+            _wait_until_settled(deadline, deliveries=3)
+    # then: each event reached the subscriber once, the void was made once, the e-mails sent
     assert [request.headers["x-oms-event"] for request in receiver.requests] == [
         "order.created",
         "order.confirmed",
+        "order.cancelled",
     ]
-    assert sorted(WebhookDelivery.objects.values_list("status", "attempts")) == [
-        (DeliveryStatus.DELIVERED, 1),
-        (DeliveryStatus.DELIVERED, 1),
-    ]
-    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 0
-    assert [(email.subject, email.to) for email in mail.outbox] == [
-        (f"Your order {order.number} is confirmed", ["camille.martin@example.fr"])
-    ]
-    notification = Notification.objects.get()
-    assert (notification.template, notification.language, notification.status) == (
-        "order_confirmed",
-        "en",
-        DeliveryStatus.DELIVERED,
+    assert (
+        sorted(WebhookDelivery.objects.values_list("status", "attempts"))
+        == [(DeliveryStatus.DELIVERED, 1)] * 3
     )
+    assert OutboxEvent.objects.filter(dispatched_at__isnull=True).count() == 0
+    assert provider.calls == [("void", f"{number}/cancel/void")]
+    assert list(PaymentOperation.objects.values_list("kind", "outcome")) == [("void", "succeeded")]
+    assert [(email.subject, email.to) for email in mail.outbox] == [
+        (f"Your order {number} is confirmed", ["camille.martin@example.fr"])
+    ]
+    # and the beat jobs running again send nothing more
+    celery_broker("memory://", eager=True)
+    sweep_outbox.delay()
+    resume_payment_operations.delay()
+    assert (len(receiver.requests), len(provider.calls), len(mail.outbox)) == (3, 1, 1)
 
 
-def _wait_until_settled(deadline: float) -> None:
+def _wait_until_settled(deadline: float, *, deliveries: int) -> None:
     """Until no delivery or notification is pending (the worker records outcomes
     after the receiver has answered)."""
     while time.monotonic() < deadline:
         pending = (
             WebhookDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).count()
             + Notification.objects.exclude(status=DeliveryStatus.DELIVERED).count()
+            + PaymentOperation.objects.filter(outcome="pending").count()
         )
-        if pending == 0 and WebhookDelivery.objects.count() == 2:
+        if pending == 0 and WebhookDelivery.objects.count() == deliveries:
             return
         time.sleep(0.05)

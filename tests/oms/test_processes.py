@@ -18,9 +18,9 @@ def procfile() -> dict[str, str]:
     return dict(line.split(":", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
-def test_the_procfile_runs_web_worker_and_beat_from_installed_programs():
+def test_the_procfile_runs_web_workers_and_beat_from_installed_programs():
     processes = procfile()
-    assert set(processes) == {"web", "worker", "beat"}
+    assert set(processes) == {"web", "worker", "webhooks", "emails", "beat"}
     for name, command in processes.items():
         program = shlex.split(command)[0]
         assert (Path(sys.executable).parent / program).exists(), f"{name}: {program} is not installed"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+
 import pytest
 from django.urls import reverse
 
@@ -10,6 +13,43 @@ from tests.conftest import api_client_for
 from tests.oms.factories import UserFactory
 
 LIST = "/api/v1/webhooks/"
+
+# The outside world's DNS, faked: names the tests use, and what they resolve to.
+DNS = {
+    "shop.example.com": ["93.184.215.14"],
+    "erp.example.com": ["93.184.215.15"],
+    "bi.example.com": ["2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
+    "x.example.com": ["93.184.215.16"],
+    "localhost": ["127.0.0.1", "::1"],
+    "metadata.google.internal": ["169.254.169.254"],
+    "intranet.example.com": ["10.20.30.40"],
+    "half-inside.example.com": ["93.184.215.17", "192.168.1.10"],
+}
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def fake_getaddrinfo(host, port, *args, **kwargs):
+    try:
+        ipaddress.ip_address(str(host).split("%")[0])
+    except ValueError:
+        if host not in DNS:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+        return [
+            (
+                socket.AF_INET6 if ":" in address else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (address, port),
+            )
+            for address in DNS[host]
+        ]
+    return _real_getaddrinfo(host, port, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch):
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
 
 
 def detail(subscription: WebhookSubscription) -> str:
@@ -65,7 +105,7 @@ def test_an_integration_subscribes_and_gets_its_signing_secret_once(api, integra
 
 
 def test_every_event_can_be_subscribed_with_a_star(api):
-    response = api.post(LIST, {"url": "http://10.0.0.5:8080/oms", "events": ["*"]}, format="json")
+    response = api.post(LIST, {"url": "http://93.184.215.20:8080/oms", "events": ["*"]}, format="json")
     assert (response.status_code, response.json()["events"]) == (201, ["*"])
 
 
@@ -83,6 +123,107 @@ def test_bad_subscriptions_are_refused_and_nothing_is_created(api, body, fields)
     assert response.status_code == 400
     assert [error["field"] for error in response.json()["errors"]] == fields
     assert WebhookSubscription.objects.count() == 0
+
+
+PUBLIC_ONLY = "webhooks go to public addresses only."
+
+
+@pytest.mark.parametrize(
+    ("url", "detail"),
+    [
+        ("http://127.0.0.1:5432/", f"127.0.0.1 is a loopback address (127.0.0.1): {PUBLIC_ONLY}"),
+        ("http://127.8.9.10/", f"127.8.9.10 is a loopback address (127.8.9.10): {PUBLIC_ONLY}"),
+        ("http://localhost:6379/", f"localhost is this machine: {PUBLIC_ONLY}"),
+        ("http://api.localhost/", f"api.localhost is this machine: {PUBLIC_ONLY}"),
+        ("http://[::1]/hooks", f"::1 is a loopback address (::1): {PUBLIC_ONLY}"),
+        (
+            "http://[::ffff:127.0.0.1]/",
+            f"::ffff:127.0.0.1 is a loopback address (::ffff:127.0.0.1): {PUBLIC_ONLY}",
+        ),
+        (
+            "http://[::ffff:10.0.0.1]/",
+            f"::ffff:10.0.0.1 is a private address (::ffff:10.0.0.1): {PUBLIC_ONLY}",
+        ),
+        (
+            "http://[64:ff9b::a9fe:a9fe]/",
+            f"64:ff9b::a9fe:a9fe is a link-local address (64:ff9b::a9fe:a9fe): {PUBLIC_ONLY}",
+        ),
+        ("http://[2002:7f00:1::]/", f"2002:7f00:1:: is a loopback address (2002:7f00:1::): {PUBLIC_ONLY}"),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            f"169.254.169.254 is a link-local address (169.254.169.254): {PUBLIC_ONLY}",
+        ),
+        ("http://[fe80::1]/", f"fe80::1 is a link-local address (fe80::1): {PUBLIC_ONLY}"),
+        ("http://10.0.0.1/", f"10.0.0.1 is a private address (10.0.0.1): {PUBLIC_ONLY}"),
+        ("http://172.16.5.4/", f"172.16.5.4 is a private address (172.16.5.4): {PUBLIC_ONLY}"),
+        ("https://192.168.1.1/", f"192.168.1.1 is a private address (192.168.1.1): {PUBLIC_ONLY}"),
+        ("http://[fd00::1]/", f"fd00::1 is a private address (fd00::1): {PUBLIC_ONLY}"),
+        ("http://100.64.0.1/", f"100.64.0.1 is a reserved address (100.64.0.1): {PUBLIC_ONLY}"),
+        ("http://0.0.0.0/", f"0.0.0.0 is an unspecified address (0.0.0.0): {PUBLIC_ONLY}"),
+        ("http://[::]/", f":: is an unspecified address (::): {PUBLIC_ONLY}"),
+        ("http://224.0.0.1/", f"224.0.0.1 is a multicast address (224.0.0.1): {PUBLIC_ONLY}"),
+        ("http://240.0.0.1/", f"240.0.0.1 is a private address (240.0.0.1): {PUBLIC_ONLY}"),
+        (
+            "http://metadata.google.internal/computeMetadata/v1/",
+            f"metadata.google.internal is a link-local address (169.254.169.254): {PUBLIC_ONLY}",
+        ),
+        (
+            "https://intranet.example.com/hooks",
+            f"intranet.example.com is a private address (10.20.30.40): {PUBLIC_ONLY}",
+        ),
+        (
+            "https://half-inside.example.com/hooks",
+            f"half-inside.example.com is a private address (192.168.1.10): {PUBLIC_ONLY}",
+        ),
+        ("https://nowhere.example.com/hooks", "nowhere.example.com does not resolve to an address."),
+        ("https://user:secret@shop.example.com/hooks", "A webhook URL cannot carry a user name or password."),
+        ("https://token@shop.example.com/hooks", "A webhook URL cannot carry a user name or password."),
+        ("ftp://shop.example.com/hooks", "Give an http:// or https:// URL."),
+        ("file:///etc/passwd", "Give an http:// or https:// URL."),
+        ("gopher://127.0.0.1:6379/_INFO", "Give an http:// or https:// URL."),
+    ],
+)
+def test_webhooks_to_inside_the_network_are_refused_and_nothing_is_saved(api, url, detail):
+    # when
+    response = api.post(LIST, {"url": url, "events": ["*"]}, format="json")
+    # then
+    assert (response.status_code, response.json()["errors"]) == (400, [{"field": "url", "detail": detail}])
+    assert WebhookSubscription.objects.count() == 0
+
+
+def test_a_subscription_cannot_be_moved_inside_the_network(api, integration):
+    mine = hook(integration)
+    response = api.patch(detail(mine), {"url": "http://169.254.169.254/"}, format="json")
+    assert response.status_code == 400
+    mine.refresh_from_db()
+    assert mine.url == "https://shop.example.com/hooks"
+
+
+def test_a_subscription_whose_host_is_gone_can_still_be_deactivated(api, integration):
+    mine = hook(integration, "https://gone.example.com/hooks")  # no longer resolves
+    response = api.patch(detail(mine), {"is_active": False}, format="json")
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert mine.is_active is False
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("http://127.0.0.1:8080/hooks", 201),
+        ("http://localhost:8080/hooks", 201),
+        ("http://[::1]:8080/hooks", 201),
+        ("http://10.0.0.1/hooks", 400),
+        ("http://0.0.0.0:8080/hooks", 400),
+        ("http://169.254.169.254/", 400),
+        ("http://192.168.1.1/", 400),
+    ],
+)
+def test_allowing_loopback_allows_loopback_only(api, settings, url, status):
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    response = api.post(LIST, {"url": url, "events": ["*"]}, format="json")
+    assert response.status_code == status
+    assert WebhookSubscription.objects.count() == (1 if status == 201 else 0)
 
 
 def test_a_malformed_body_is_refused(api):

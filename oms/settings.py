@@ -219,7 +219,17 @@ if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 SPECTACULAR_SETTINGS = {
     "TITLE": "OMS API",
-    "DESCRIPTION": "Order management for omnichannel retailers. Authenticate with `Authorization: Token <token>`.",
+    "DESCRIPTION": (
+        "Order management for omnichannel retailers. Authenticate with `Authorization: Token <token>`.\n\n"
+        "**Scopes.** A token may be narrowed to scopes: `read` (every GET), `orders:write` (place and "
+        "cancel orders), `stock:write` (stock feeds), `catalogue:write` (stock points and products), "
+        "`webhooks:write` (its webhook subscriptions); each write scope also reads what it writes. "
+        "A missing scope is `403 insufficient_scope`. A token bound to channels sees only their orders "
+        "(others are 404) and places orders only for them (`403 channel_not_allowed`). A token "
+        "without scopes may do everything its role allows.\n\n"
+        "**Throttling.** Each caller has a rate (`API_THROTTLE_RATE`, 6000 a minute by default); over "
+        "it, `429 throttled` with a `Retry-After` header in seconds."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -309,3 +309,10 @@ def test_unknown_scope_or_channel_is_refused_and_creates_nothing(network):
     assert "invalid choice: 'orders:delete'" in str(bad_scope.value)
     assert str(bad_channel.value) == "Unknown channel(s): nowhere."
     assert Token.objects.count() == 0
+
+
+def test_scope_refusals_speak_the_callers_language(network):
+    reader = client_of(create_token("bi", "--scope=read"))
+    response = reader.post("/api/v1/stock/feed/", FEED, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Ce jeton n’a pas la portée « stock:write »."

@@ -52,12 +52,20 @@ from oms.models import ApiScope
 # the shared `Error` shape; these give the views' own descriptions.
 READ_ERRORS = {
     401: OpenApiResponse(description=gettext_lazy("Not authenticated.")),
-    403: OpenApiResponse(description=gettext_lazy("No role that may read this.")),
+    403: OpenApiResponse(
+        description=gettext_lazy(
+            "No role that may read this, or a token without the scope (`insufficient_scope`)."
+        )
+    ),
 }
 WRITE_ERRORS = {
     400: OpenApiResponse(description=gettext_lazy("Invalid input; nothing changed.")),
     401: READ_ERRORS[401],
-    403: OpenApiResponse(description=gettext_lazy("Only head office and integrations write.")),
+    403: OpenApiResponse(
+        description=gettext_lazy(
+            "Only head office and integrations write, a token only with the scope (`insufficient_scope`)."
+        )
+    ),
 }
 NOT_FOUND = {404: OpenApiResponse(description=gettext_lazy("Unknown code."))}
 

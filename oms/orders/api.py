@@ -142,7 +142,7 @@ class OrderListCreateView(StrictInput, generics.ListAPIView):
             200: OpenApiResponse(OrderOut, description="Replay of an earlier request with the same key."),
             400: OpenApiResponse(description="Invalid order: every problem listed."),
             403: OpenApiResponse(
-                description="insufficient_scope, or channel_not_allowed: not this token's channel."
+                description="`insufficient_scope`, or `channel_not_allowed`: not a channel of this token."
             ),
             409: OpenApiResponse(description="insufficient_stock: each short line named."),
             422: OpenApiResponse(description="Idempotency-Key reused with another body."),

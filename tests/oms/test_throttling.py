@@ -136,3 +136,15 @@ def test_throttling_does_not_touch_redis(db, settings):
     # then
     assert response.status_code == 200
     assert Token.objects.count() == 1
+
+
+def test_every_operation_documents_429_and_the_scope_refusals():
+    from django.utils import translation
+    from drf_spectacular.generators import SchemaGenerator
+
+    with translation.override("en"):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = [op for methods in schema["paths"].values() for op in methods.values()]
+    assert all("429" in op["responses"] for op in operations)
+    assert all("`insufficient_scope`" in op["responses"]["403"]["description"] for op in operations)
+    assert "orders:write" in schema["info"]["description"]

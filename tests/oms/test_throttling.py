@@ -148,3 +148,23 @@ def test_every_operation_documents_429_and_the_scope_refusals():
     assert all("429" in op["responses"] for op in operations)
     assert all("`insufficient_scope`" in op["responses"]["403"]["description"] for op in operations)
     assert "orders:write" in schema["info"]["description"]
+
+
+def test_head_office_unlocks_a_locked_out_colleague_in_the_admin(client, store_staff):
+    # given: lyon.staff locked out
+    from axes.models import AccessAttempt
+
+    from oms.services.people import upsert_staff_user
+
+    for _attempt in range(5):
+        sign_in(client, "wrong-guess")
+    [attempt] = AccessAttempt.objects.all()
+    upsert_staff_user("ho", password=PASSWORD, role=Role.HEAD_OFFICE)
+    admin = Client()
+    assert admin.login(username="ho", password=PASSWORD)
+    # when
+    listed = admin.get("/admin/axes/accessattempt/")
+    deleted = admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    # then
+    assert (listed.status_code, deleted.status_code) == (200, 302)
+    assert sign_in(client, PASSWORD).status_code == 302

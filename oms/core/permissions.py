@@ -102,6 +102,16 @@ def check_channel(request, channel: str) -> None:
         raise ChannelNotAllowed(channel)
 
 
+def channel_bound_users() -> dict[int, list[str]]:
+    """The users whose API token acts for some channels only, with those channels:
+    their webhook subscriptions get only the events of those channels' orders."""
+    return {
+        user_id: list(channels)
+        for user_id, channels in TokenAccess.objects.values_list("token__user_id", "channels")
+        if channels
+    }
+
+
 class TokenScopes(BasePermission):
     """After the role's permission: a token with scopes reads with `read` or with
     the view's `write_scope`, and writes only with `write_scope`. Refusals are 403

@@ -316,3 +316,30 @@ def test_scope_refusals_speak_the_callers_language(network):
     response = reader.post("/api/v1/stock/feed/", FEED, format="json", HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 403
     assert response.json()["detail"] == "Ce jeton n’a pas la portée « stock:write »."
+
+
+def test_a_marketplace_subscriber_hears_only_of_its_channels_orders(network, marketplace_client):
+    # given: the marketplace and a full-access integration both subscribe to every event
+    from oms.services.event_delivery import dispatch_outbox_event
+
+    hooks = client_of(create_token("marketplace-hooks", "--scope=webhooks:write", "--channel=marketplace"))
+    erp = client_of(create_token("erp"))
+    for client in (hooks, erp):
+        assert (
+            client.post(
+                "/api/v1/webhooks/", {"url": NEW_HOOK["url"], "events": ["*"]}, format="json"
+            ).status_code
+            == 201
+        )
+    market_hook, erp_hook = WebhookSubscription.objects.order_by("pk")
+    # when: the events of both fixture orders are fanned out
+    fanned = {
+        event.payload["channel"]: sorted(
+            WebhookSubscription.objects.filter(
+                deliveries__pk__in=dispatch_outbox_event(event.pk).deliveries
+            ).values_list("pk", flat=True)
+        )
+        for event in OutboxEvent.objects.filter(event_type="order.created")
+    }
+    # then
+    assert fanned == {"marketplace": [market_hook.pk, erp_hook.pk], "web": [erp_hook.pk]}

@@ -159,3 +159,25 @@ def test_a_superuser_still_grants_every_privilege(client, db):
     # then
     assert response.status_code == 302
     assert privileges("cs") == (True, True, [HEAD_OFFICE_GROUP], ["change_user"])
+
+
+def test_head_office_adds_an_account_without_privileges_whatever_it_posts(head_office_client):
+    response = head_office_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "newcomer",
+            "usable_password": "true",
+            "password1": "another-horse-battery",
+            "password2": "another-horse-battery",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "groups": [str(Group.objects.get(name=HEAD_OFFICE_GROUP).pk)],
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "0",
+            "profile-MIN_NUM_FORMS": "0",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-role": "customer_service",
+        },
+    )
+    assert response.status_code == 302
+    assert privileges("newcomer") == (False, False, [], [])

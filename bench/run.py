@@ -1281,7 +1281,7 @@ def main() -> None:
         flush=True,
     )
 
-    token = create_api_token("bench")
+    token = create_api_token("bench", rotate=True)
     user_id = Token.objects.get(key=token).user_id
     client = Client()
     rows: list[Row] = []

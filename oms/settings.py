@@ -7,6 +7,7 @@ are the safe production ones (secure cookies, HSTS, no default secret key).
 """
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
+    "axes",
     "oms",
     "inventory",
     "fulfilment",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oms.urls"
@@ -102,6 +106,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# API throttle counters: local memory of each process, never Redis, so that a dead
+# Redis neither fails nor slows the API (the rate then applies per process).
+CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # No result backend: no code reads a task's result. With one, every send subscribes
@@ -155,6 +162,21 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if env.bool("FAST_PASSWORD_HASHING", default=False):  # the test suite only
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while its username and address are locked out.
+    "oms.core.login_lockout.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Repeated failed sign-ins (django-axes): after AXES_FAILURE_LIMIT wrong passwords
+# for one username from one address, that pair is refused for AXES_COOLOFF_MINUTES,
+# right password included. Attempts are counted in the database (no Redis needed);
+# head office or a superuser unlocks early by deleting the attempt in the admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner in every command
+AXES_LOCKOUT_CALLABLE = "oms.core.login_lockout.lockout_response"
 LOGIN_URL = "login"
 CSRF_FAILURE_VIEW = "oms.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
@@ -201,12 +223,27 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # One rate per caller (oms.core.api.throttling): 429 `throttled` with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["oms.core.api.throttling.CallerRateThrottle"],
 }
+# Requests per caller (token or signed-in user), "<n>/<sec|min|hour|day>"; empty: off.
+# High by default: it stops a runaway client, not the bench's 16 clients.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="6000/min")
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 SPECTACULAR_SETTINGS = {
     "TITLE": "OMS API",
-    "DESCRIPTION": "Order management for omnichannel retailers. Authenticate with `Authorization: Token <token>`.",
+    "DESCRIPTION": (
+        "Order management for omnichannel retailers. Authenticate with `Authorization: Token <token>`.\n\n"
+        "**Scopes.** A token may be narrowed to scopes: `read` (every GET), `orders:write` (place and "
+        "cancel orders), `stock:write` (stock feeds), `catalogue:write` (stock points and products), "
+        "`webhooks:write` (its webhook subscriptions); each write scope also reads what it writes. "
+        "A missing scope is `403 insufficient_scope`. A token bound to channels sees only their orders "
+        "(others are 404) and places orders only for them (`403 channel_not_allowed`). A token "
+        "without scopes may do everything its role allows.\n\n"
+        "**Throttling.** Each caller has a rate (`API_THROTTLE_RATE`, 6000 a minute by default); over "
+        "it, `429 throttled` with a `Retry-After` header in seconds."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -238,7 +275,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "celery": {"level": "WARNING"},
+        # axes logs every sign-in at INFO; lockouts are logged at WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Webhooks ---------------------------------------------------------------------

@@ -45,18 +45,27 @@ from inventory.services.feeds import apply_feed
 from oms.core.actors import actor_of
 from oms.core.api.input import ApiView, StrictInput, parse_json
 from oms.core.errors import InvalidInput
-from oms.core.permissions import IsNetworkWriter, IsNetworkWriterOrReadOnly
+from oms.core.permissions import IsNetworkWriter, IsNetworkWriterOrReadOnly, TokenScopes
+from oms.models import ApiScope
 
 # Every operation's errors are documented by oms.core.api.schema.document_errors, in
 # the shared `Error` shape; these give the views' own descriptions.
 READ_ERRORS = {
     401: OpenApiResponse(description=gettext_lazy("Not authenticated.")),
-    403: OpenApiResponse(description=gettext_lazy("No role that may read this.")),
+    403: OpenApiResponse(
+        description=gettext_lazy(
+            "No role that may read this, or a token without the scope (`insufficient_scope`)."
+        )
+    ),
 }
 WRITE_ERRORS = {
     400: OpenApiResponse(description=gettext_lazy("Invalid input; nothing changed.")),
     401: READ_ERRORS[401],
-    403: OpenApiResponse(description=gettext_lazy("Only head office and integrations write.")),
+    403: OpenApiResponse(
+        description=gettext_lazy(
+            "Only head office and integrations write, a token only with the scope (`insufficient_scope`)."
+        )
+    ),
 }
 NOT_FOUND = {404: OpenApiResponse(description=gettext_lazy("Unknown code."))}
 
@@ -95,7 +104,8 @@ class StockPointListView(StrictInput, generics.ListAPIView):
     queryset = StockPoint.objects.all()
     serializer_class = StockPointSerializer
     filterset_class = StockPointFilter
-    permission_classes = [IsNetworkWriterOrReadOnly]
+    permission_classes = [IsNetworkWriterOrReadOnly, TokenScopes]
+    write_scope = ApiScope.CATALOGUE_WRITE
 
     @extend_schema(
         summary=gettext_lazy("Create a stock point"), responses={201: StockPointSerializer, **WRITE_ERRORS}
@@ -117,7 +127,8 @@ class StockPointListView(StrictInput, generics.ListAPIView):
 class StockPointDetailView(StrictInput, generics.RetrieveAPIView):
     queryset = StockPoint.objects.all()
     serializer_class = StockPointSerializer
-    permission_classes = [IsNetworkWriterOrReadOnly]
+    permission_classes = [IsNetworkWriterOrReadOnly, TokenScopes]
+    write_scope = ApiScope.CATALOGUE_WRITE
     lookup_field = "code"
 
     def get_object(self) -> StockPoint:
@@ -154,7 +165,8 @@ class ProductListView(StrictInput, generics.ListAPIView):
     queryset = Sku.objects.all()
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
-    permission_classes = [IsNetworkWriterOrReadOnly]
+    permission_classes = [IsNetworkWriterOrReadOnly, TokenScopes]
+    write_scope = ApiScope.CATALOGUE_WRITE
 
     @extend_schema(
         summary=gettext_lazy("Create a product"), responses={201: ProductSerializer, **WRITE_ERRORS}
@@ -175,7 +187,8 @@ class ProductListView(StrictInput, generics.ListAPIView):
 class ProductDetailView(StrictInput, generics.RetrieveAPIView):
     queryset = Sku.objects.all()
     serializer_class = ProductSerializer
-    permission_classes = [IsNetworkWriterOrReadOnly]
+    permission_classes = [IsNetworkWriterOrReadOnly, TokenScopes]
+    write_scope = ApiScope.CATALOGUE_WRITE
     lookup_field = "code"
     lookup_url_kwarg = "sku"
 
@@ -232,7 +245,8 @@ class FeedParser(BaseParser):
 
 
 class StockFeedView(ApiView):
-    permission_classes = [IsNetworkWriter]
+    permission_classes = [IsNetworkWriter, TokenScopes]
+    write_scope = ApiScope.STOCK_WRITE
     parser_classes = [FeedParser]
 
     @extend_schema(
@@ -289,7 +303,8 @@ class StockFeedView(ApiView):
 
 
 class AvailabilityView(ApiView):
-    permission_classes = [IsNetworkWriterOrReadOnly]
+    permission_classes = [IsNetworkWriterOrReadOnly, TokenScopes]
+    write_scope = ApiScope.STOCK_WRITE  # a stock feeder reads availability too
 
     @extend_schema(
         summary=gettext_lazy("Availability (ATP) of SKUs"),

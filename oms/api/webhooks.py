@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from oms.core.api.input import StrictInput, StrictSerializer
-from oms.core.permissions import IsNetworkWriter
-from oms.models import EventType, WebhookSubscription
+from oms.core.permissions import IsNetworkWriter, TokenScopes
+from oms.models import ApiScope, EventType, WebhookSubscription
 from oms.services.webhooks import (
     ALL_EVENTS,
     delete_subscription,
@@ -111,7 +111,8 @@ class WebhookSubscriptionViewSet(
     it masked.
     """
 
-    permission_classes = [IsNetworkWriter]
+    permission_classes = [IsNetworkWriter, TokenScopes]
+    write_scope = ApiScope.WEBHOOKS_WRITE
     serializer_class = WebhookSerializer
 
     def get_queryset(self) -> QuerySet[WebhookSubscription]:

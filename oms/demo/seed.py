@@ -364,7 +364,7 @@ def seed_demo(
         feed = apply_feed(ABSOLUTE, snapshot, actor=ACTOR, reference="seed_demo", as_of=as_of)
         incoming = seed_incoming(incoming_stock(catalogue, snapshot, today), points, skus)
         logins = seed_people(points)
-        token = create_api_token(data.DEMO_INTEGRATION)
+        token = create_api_token(data.DEMO_INTEGRATION, rotate=True)
         # Orders in every state, after the stock so that they hold real units.
         orders = seed_orders(order_count)
     return SeedSummary(

@@ -19,9 +19,10 @@ from .orders import (
     TimelineEntry,
     reservation_reference,
 )
-from .people import Profile, Role
+from .people import ApiScope, Profile, Role, TokenAccess
 
 __all__ = [
+    "ApiScope",
     "Channel",
     "Customer",
     "DeliveryStatus",
@@ -38,6 +39,7 @@ __all__ = [
     "ReviewRule",
     "Role",
     "TimelineEntry",
+    "TokenAccess",
     "WebhookDelivery",
     "WebhookSubscription",
     "reservation_reference",

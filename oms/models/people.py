@@ -32,3 +32,40 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class ApiScope(models.TextChoices):
+    """What an API token may do. A token without scopes (no `TokenAccess` row)
+    may do everything its integration role allows."""
+
+    READ = "read", _("Read everything the role may read (GET)")
+    ORDERS_WRITE = "orders:write", _("Place and cancel orders (and read them)")
+    STOCK_WRITE = "stock:write", _("Push stock feeds (and read availability)")
+    CATALOGUE_WRITE = "catalogue:write", _("Create and change stock points and products (and read them)")
+    WEBHOOKS_WRITE = "webhooks:write", _("Manage its own webhook subscriptions (and read them)")
+
+
+class TokenAccess(models.Model):
+    """The scopes and channels of one API token, read with the token in the same
+    query. `channels` empty: every channel; else the token sees, places and cancels
+    only the orders of those channels (codes)."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", primary_key=True, on_delete=models.CASCADE, related_name="access"
+    )
+    scopes = models.JSONField(_("scopes"), default=list)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("API token access")
+        verbose_name_plural = _("API token access")
+
+    def __str__(self) -> str:
+        where = ", ".join(self.channels) or "*"
+        return f"{' '.join(self.scopes)} @ {where}"
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def allows_channel(self, code: str) -> bool:
+        return not self.channels or code in self.channels

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -12,10 +13,10 @@ from rest_framework.response import Response
 
 from oms.core.actors import actor_of
 from oms.core.api.input import ApiView, FilterSet, IsoDateTimeFilter, StrictInput, text_problem
-from oms.core.errors import InvalidInput
-from oms.core.permissions import role_of
+from oms.core.errors import InvalidInput, NotFound
+from oms.core.permissions import TokenScopes, channels_of, check_channel, role_of
 from oms.core.phones import normalise_phone
-from oms.models import Order, Role, TimelineEntry
+from oms.models import ApiScope, Order, Role, TimelineEntry
 from oms.orders.serializers import CancelIn, OrderIn, OrderOut, OrderSummaryOut
 from oms.services.cancellation import cancel_order
 from oms.services.capture import Idempotency, place_order, request_hash
@@ -33,11 +34,22 @@ class CanHandleOrders(BasePermission):
         return request.user.is_authenticated and role_of(request.user) in ORDER_DESK
 
 
-def order_queryset():
-    return Order.objects.select_related("channel", "customer", "pickup_store").prefetch_related(
-        "lines__sku",
-        "payments",
-        Prefetch("timeline", queryset=TimelineEntry.objects.order_by("created_at", "id")),
+def visible_orders(request):
+    """The orders the request may see: those of its token's channels, if it has any."""
+    channels = channels_of(request)
+    orders = Order.objects.all()
+    return orders if channels is None else orders.filter(channel__code__in=channels)
+
+
+def order_queryset(request):
+    return (
+        visible_orders(request)
+        .select_related("channel", "customer", "pickup_store")
+        .prefetch_related(
+            "lines__sku",
+            "payments",
+            Prefetch("timeline", queryset=TimelineEntry.objects.order_by("created_at", "id")),
+        )
     )
 
 
@@ -113,12 +125,15 @@ ORDER_EXAMPLES = [
 
 
 class OrderListCreateView(StrictInput, generics.ListAPIView):
-    permission_classes = [CanHandleOrders]
+    permission_classes = [CanHandleOrders, TokenScopes]
+    write_scope = ApiScope.ORDERS_WRITE
     serializer_class = OrderSummaryOut
     filterset_class = OrderFilter
 
     def get_queryset(self):
-        return Order.objects.select_related("channel", "customer").order_by("-created_at", "-id")
+        return (
+            visible_orders(self.request).select_related("channel", "customer").order_by("-created_at", "-id")
+        )
 
     @extend_schema(
         request=OrderIn,
@@ -128,6 +143,9 @@ class OrderListCreateView(StrictInput, generics.ListAPIView):
             201: OrderOut,
             200: OpenApiResponse(OrderOut, description="Replay of an earlier request with the same key."),
             400: OpenApiResponse(description="Invalid order: every problem listed."),
+            403: OpenApiResponse(
+                description="`insufficient_scope`, or `channel_not_allowed`: not a channel of this token."
+            ),
             409: OpenApiResponse(description="insufficient_stock: each short line named."),
             422: OpenApiResponse(description="Idempotency-Key reused with another body."),
         },
@@ -135,6 +153,7 @@ class OrderListCreateView(StrictInput, generics.ListAPIView):
     def post(self, request):
         serializer = OrderIn(data=request.data)
         serializer.is_valid(raise_exception=True)
+        check_channel(request, serializer.validated_data["channel"])
         idempotency = None
         key = request.headers.get("Idempotency-Key", "").strip()
         if key:
@@ -150,7 +169,7 @@ class OrderListCreateView(StrictInput, generics.ListAPIView):
         )
         # A new order comes back from the service with its lines, payments and
         # timeline in hand; a replay is read back like any other order.
-        body = OrderOut(order if created else order_queryset().get(pk=order.pk)).data
+        body = OrderOut(order if created else order_queryset(request).get(pk=order.pk)).data
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(
             body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK, headers=headers
@@ -158,25 +177,30 @@ class OrderListCreateView(StrictInput, generics.ListAPIView):
 
 
 class OrderDetailView(StrictInput, generics.RetrieveAPIView):
-    permission_classes = [CanHandleOrders]
+    permission_classes = [CanHandleOrders, TokenScopes]
+    write_scope = ApiScope.ORDERS_WRITE
     serializer_class = OrderOut
     lookup_field = "number"
 
     def get_queryset(self):
-        return order_queryset()
+        return order_queryset(self.request)
 
 
 class OrderCancelView(ApiView):
-    permission_classes = [CanHandleOrders]
+    permission_classes = [CanHandleOrders, TokenScopes]
+    write_scope = ApiScope.ORDERS_WRITE
 
     @extend_schema(request=CancelIn, responses={200: OrderOut, 409: OpenApiResponse(description="Too late.")})
     def post(self, request, number: str):
         serializer = CancelIn(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if channels_of(request) is not None and not visible_orders(request).filter(number=number).exists():
+            # Another channel's order does not exist for this token (as in the detail).
+            raise NotFound(_("No order %(number)s.") % {"number": number})
         cancel_order(
             number,
             actor=actor_of(request),
             reason=serializer.validated_data["reason"],
             lines=serializer.cancel_lines(),
         )
-        return Response(OrderOut(order_queryset().get(number=number)).data)
+        return Response(OrderOut(order_queryset(request).get(number=number)).data)

@@ -43,6 +43,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms.core.permissions import channel_bound_users
 from oms.core.queueing import enqueue, enqueue_on_commit
 from oms.models import (
     Customer,
@@ -108,12 +109,16 @@ def dispatch_outbox_event(event_id: int) -> Fanout:
         if event is None or event.dispatched_at is not None:
             return Fanout(deliveries=[], notifications=[])
         now = timezone.now()
+        # A subscriber whose token acts for some channels hears only of their orders.
+        bound = channel_bound_users()
+        channel = event.payload.get("channel") if isinstance(event.payload, dict) else None
         subscriptions = [
             subscription.pk
             for subscription in WebhookSubscription.objects.filter(is_active=True)
-            .only("pk", "events")
+            .only("pk", "events", "owner_id")
             .order_by("pk")
             if subscription.wants(event.event_type)
+            and (subscription.owner_id not in bound or channel in bound[subscription.owner_id])
         ]
         notifications = _notifications_of(event, now)
         WebhookDelivery.objects.bulk_create(

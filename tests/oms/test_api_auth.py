@@ -20,9 +20,9 @@ def token_client(key: str) -> APIClient:
     return client
 
 
-def create_token(name: str) -> str:
+def create_token(name: str, *options: str) -> str:
     out = StringIO()
-    call_command("create_api_token", name, stdout=out)
+    call_command("create_api_token", name, *options, stdout=out, stderr=StringIO())
     return out.getvalue().strip()
 
 
@@ -76,9 +76,9 @@ def test_created_token_authenticates_an_integration_that_may_write(db):
     assert (user.profile.role, user.has_usable_password()) == (Role.INTEGRATION, False)
 
 
-def test_a_new_token_revokes_the_previous_one(db):
+def test_a_rotated_token_revokes_the_previous_one(db):
     old = create_token("erp")
-    new = create_token("erp")
+    new = create_token("erp", "--rotate")
     assert token_client(old).get(STOCK_POINTS).status_code == 401
     assert token_client(new).get(STOCK_POINTS).status_code == 200
 

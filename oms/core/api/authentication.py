@@ -1,5 +1,6 @@
-"""API authentication: DRF's token scheme, with the user's profile (their role)
-read in the same query, since every permission check asks for it."""
+"""API authentication: DRF's token scheme, with the user's profile (their role) and
+the token's scopes and channels read in the same query, since every permission
+check asks for them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from rest_framework import authentication, exceptions
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
-        token = model.objects.select_related("user", "user__profile").filter(key=key).first()
+        token = model.objects.select_related("user", "user__profile", "access").filter(key=key).first()
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:

@@ -73,12 +73,16 @@ ERROR_SCHEMA: dict[str, Any] = {
 DESCRIPTIONS = {
     "400": _("Invalid input (`invalid`, each problem in `errors`) or malformed JSON; nothing changed."),
     "401": _("Not authenticated: send `Authorization: Token <token>`."),
-    "403": _("The caller's role may not do this."),
+    "403": _(
+        "The caller's role may not do this, or its token lacks the scope (`insufficient_scope`) "
+        "or does not act for the channel (`channel_not_allowed`)."
+    ),
     "404": _("Not found."),
     "409": _("Conflicts with the current state; nothing changed."),
     "413": _("The request body is too large."),
     "415": _("The request body is not `application/json`."),
     "422": _("Well-formed, but cannot be processed."),
+    "429": _("Too many requests from this caller (`throttled`): retry after `Retry-After` seconds."),
 }
 
 UNSAFE = {"post", "put", "patch", "delete"}
@@ -89,7 +93,7 @@ NO_NUL = "^[^\\u0000]*$"
 
 def error_statuses(method: str, operation: dict[str, Any]) -> set[str]:
     """The 4xx statuses an operation can answer, whatever its view."""
-    statuses = {"400", "401", "403"}
+    statuses = {"400", "401", "403", "429"}  # 429: the caller's rate (oms.core.api.throttling)
     parameters = operation.get("parameters", [])
     if any(p["in"] == "path" for p in parameters) or any(p["name"] == "page" for p in parameters):
         statuses.add("404")  # an unknown object, or a page past the last one

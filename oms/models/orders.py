@@ -199,7 +199,7 @@ class Payment(models.Model):
 
 
 class PaymentOperation(models.Model):
-    """One call to the payment provider (capture, refund, void), kept with its outcome,
+    """One call to the payment provider (capture, refund, void, partial void), kept with its outcome,
     who asked for it and why. `key` makes the call idempotent at the provider."""
 
     class Kind(models.TextChoices):
@@ -207,6 +207,7 @@ class PaymentOperation(models.Model):
         CAPTURE = "capture", _("Capture")
         REFUND = "refund", _("Refund")
         VOID = "void", _("Void")
+        PARTIAL_VOID = "partial_void", _("Partial void")
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.models import Reservation, ReservationStatus
@@ -21,6 +22,7 @@ from oms.services.capture import (
     PaymentInput,
     PlaceOrder,
 )
+from oms.services.payments import amount_to_capture
 from oms.states import DeliveryMethod
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -162,6 +164,13 @@ class PaymentOut(serializers.Serializer):
     authorised_amount = serializers.DecimalField(**MONEY)
     captured_amount = serializers.DecimalField(**MONEY)
     refunded_amount = serializers.DecimalField(**MONEY)
+    amount_to_capture = serializers.SerializerMethodField(
+        help_text=_("What may still be captured: follows the order's total after each cancellation.")
+    )
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_amount_to_capture(self, payment) -> str:
+        return f"{amount_to_capture(payment):.2f}"
 
 
 class TimelineOut(serializers.Serializer):

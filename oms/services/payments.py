@@ -128,23 +128,34 @@ def retry_capture(
         if not _capture_failure_outstanding(payment):
             raise NothingToRetry(order.number, payment.status)
         if amount is None:
-            amount = payment.capturable - _in_flight(payment, Kind.CAPTURE)
+            amount = left_to_capture(
+                order, payment, _in_flight(payment, Kind.CAPTURE), _in_flight(payment, Kind.PARTIAL_VOID)
+            )
         return _request(order, payment, Kind.CAPTURE, amount, actor=actor, key=key)
 
 
-def settle_cancelled_order(order: Order, *, actor: Actor) -> PaymentOperation | None:
-    """Release the money of a wholly cancelled order: void the authorisation when
-    nothing was captured, else refund what was captured. The caller holds the
-    order's row lock inside its transaction; the provider is called after commit.
-    Returns None when there is nothing to settle (no payment, already voided or
-    refunded, or a capture still in flight)."""
+def settle_cancellation(order: Order, *, actor: Actor) -> list[PaymentOperation]:
+    """Make what the payment holds follow the order's total after a cancellation
+    (the caller holds the order's row lock and has saved the new total; the
+    provider is called after commit):
+
+    - a wholly cancelled order of which nothing was captured: void the authorisation;
+    - otherwise, give back the part of the authorisation the new total no longer
+      needs (a partial void of what was not captured) and refund what was
+      captured beyond the new total.
+
+    Returns the operations asked for (none when there is nothing to settle: no
+    payment, already voided, or given back already). The keys name the total
+    they settle to, so the same cancellation asked twice gives back once."""
     payment = Payment.objects.select_for_update().filter(order=order).order_by("pk").first()
     if payment is None or payment.status == PaymentStatus.VOIDED:
-        return None
-    if payment.captured_amount == 0 and _in_flight(payment, Kind.CAPTURE) == 0:
+        return []
+    total = order.total_amount
+    captures = payment.captured_amount + _in_flight(payment, Kind.CAPTURE)
+    if order.status == OrderStatus.CANCELLED and captures == 0:
         if _in_flight(payment, Kind.VOID):
-            return None
-        return _request(
+            return []
+        void = _request(
             order,
             payment,
             Kind.VOID,
@@ -152,18 +163,32 @@ def settle_cancelled_order(order: Order, *, actor: Actor) -> PaymentOperation | 
             actor=actor,
             key=f"{order.number}/cancel/void",
         )
-    refundable = payment.refundable - _in_flight(payment, Kind.REFUND)
-    if refundable <= 0:
-        return None
-    return _request(
-        order,
-        payment,
-        Kind.REFUND,
-        refundable,
-        actor=actor,
-        key=f"{order.number}/cancel/refund",
-        reason=_("Order cancelled"),
-    )
+        return [void]
+    operations = []
+    held = payment.authorised_amount - _in_flight(payment, Kind.PARTIAL_VOID)
+    to_void = held - max(total, captures)
+    if to_void > 0:
+        key = f"{order.number}/cancel-to/{_money(total)}/partial-void"
+        operations.append(_request(order, payment, Kind.PARTIAL_VOID, to_void, actor=actor, key=key))
+    to_refund = captures - total - (payment.refunded_amount + _in_flight(payment, Kind.REFUND))
+    to_refund = min(to_refund, payment.refundable - _in_flight(payment, Kind.REFUND))
+    if to_refund > 0:
+        if order.status == OrderStatus.CANCELLED:
+            key, reason = f"{order.number}/cancel/refund", _("Order cancelled")
+        else:
+            key, reason = f"{order.number}/cancel-to/{_money(total)}/refund", _("Order lines cancelled")
+        operations.append(
+            _request(order, payment, Kind.REFUND, to_refund, actor=actor, key=key, reason=reason)
+        )
+    return operations
+
+
+def left_to_capture(order: Order, payment: Payment, capturing: Decimal, voiding: Decimal) -> Decimal:
+    """What may still be captured: never more than the authorisation keeps (less the
+    partial voids asked for, `voiding`) nor more than the order's total, less what
+    was captured and what is being captured (`capturing`)."""
+    ceiling = min(payment.authorised_amount - voiding, order.total_amount)
+    return max(ceiling - payment.captured_amount - capturing, Decimal("0.00"))
 
 
 @dataclass(frozen=True)
@@ -172,6 +197,7 @@ class PaymentChoices:
 
     refundable: Decimal  # captured, not refunded, less refunds in flight
     capture_to_retry: Decimal  # after an unresolved failed capture: what is left to capture
+    to_capture: Decimal  # what may still be captured, captures in flight counted
 
 
 def payment_choices(payment: Payment, operations: list[PaymentOperation]) -> PaymentChoices:
@@ -179,12 +205,28 @@ def payment_choices(payment: Payment, operations: list[PaymentOperation]) -> Pay
     payment's operations already in memory (the order screen prefetches them)."""
     none = Decimal("0.00")
     if payment.status == PaymentStatus.VOIDED:
-        return PaymentChoices(none, none)
+        return PaymentChoices(none, none, none)
     refundable = payment.refundable - _pending_amount(operations, Kind.REFUND)
-    to_retry = payment.capturable - _pending_amount(operations, Kind.CAPTURE)
+    to_retry = left_to_capture(
+        payment.order,
+        payment,
+        _pending_amount(operations, Kind.CAPTURE),
+        _pending_amount(operations, Kind.PARTIAL_VOID),
+    )
     return PaymentChoices(
         refundable=max(refundable, none),
         capture_to_retry=max(to_retry, none) if _last_settled_capture_failed(operations) else none,
+        to_capture=to_retry,
+    )
+
+
+def amount_to_capture(payment: Payment) -> Decimal:
+    """What may still be captured of `payment` (its order's total and the partial
+    voids and captures in flight counted): the API's `amount_to_capture`."""
+    if payment.status == PaymentStatus.VOIDED:
+        return Decimal("0.00")
+    return left_to_capture(
+        payment.order, payment, _in_flight(payment, Kind.CAPTURE), _in_flight(payment, Kind.PARTIAL_VOID)
     )
 
 
@@ -240,7 +282,7 @@ def _request(
     existing = _existing(payment, kind, key, amount)
     if existing is not None:
         return existing
-    _check(payment, kind, amount)
+    _check(order, payment, kind, amount)
     try:
         with transaction.atomic():
             operation = PaymentOperation.objects.create(
@@ -257,7 +299,7 @@ def _request(
     return operation
 
 
-def _check(payment: Payment, kind: str, amount: Decimal) -> None:
+def _check(order: Order, payment: Payment, kind: str, amount: Decimal) -> None:
     if amount <= 0 or amount != amount.quantize(CENT):
         raise InvalidInput(
             _("The amount must be positive, in cents."),
@@ -266,9 +308,16 @@ def _check(payment: Payment, kind: str, amount: Decimal) -> None:
     if payment.status == PaymentStatus.VOIDED:
         raise IllegalTransition("payment", payment.status, kind)
     if kind == Kind.CAPTURE:
-        available = payment.capturable - _in_flight(payment, Kind.CAPTURE)
+        available = left_to_capture(
+            order, payment, _in_flight(payment, Kind.CAPTURE), _in_flight(payment, Kind.PARTIAL_VOID)
+        )
     elif kind == Kind.REFUND:
         available = payment.refundable - _in_flight(payment, Kind.REFUND)
+    elif kind == Kind.PARTIAL_VOID:
+        uncaptured = payment.capturable - _in_flight(payment, Kind.CAPTURE) - _in_flight(payment, kind)
+        if amount > uncaptured:
+            raise PaymentAmountRefused(kind, amount, uncaptured)
+        return
     else:
         if payment.captured_amount or _in_flight(payment, Kind.CAPTURE):
             raise IllegalTransition("payment", payment.status, PaymentStatus.VOIDED)
@@ -304,6 +353,10 @@ def carry_out_operation(operation_id: int) -> str:
         result = provider.capture(payment.reference, operation.amount, payment.currency, key=operation.key)
     elif operation.kind == Kind.REFUND:
         result = provider.refund(payment.reference, operation.amount, payment.currency, key=operation.key)
+    elif operation.kind == Kind.PARTIAL_VOID:
+        result = provider.partial_void(
+            payment.reference, operation.amount, payment.currency, key=operation.key
+        )
     else:
         result = provider.void(payment.reference, key=operation.key)
     return record_operation_result(operation_id, result).outcome
@@ -355,10 +408,16 @@ def _apply_success(order: Order, payment: Payment, operation: PaymentOperation, 
         return
     if operation.kind == Kind.CAPTURE:
         payment.captured_amount += operation.amount
-    else:
+    elif operation.kind == Kind.REFUND:
         payment.refunded_amount += operation.amount
-    payment.status = _settled_status(payment)
-    payment.save(update_fields=["captured_amount", "refunded_amount", "status", "updated_at"])
+    else:
+        payment.authorised_amount -= operation.amount
+    payment.status = _settled_status(order, payment)
+    payment.save(
+        update_fields=["authorised_amount", "captured_amount", "refunded_amount", "status", "updated_at"]
+    )
+    if operation.kind == Kind.PARTIAL_VOID:
+        return  # the order.lines_cancelled event already told the new total
     if operation.kind == Kind.CAPTURE:
         if order.status == OrderStatus.PAYMENT_FAILED and payment.status != PaymentStatus.CAPTURE_FAILED:
             _resume_order(order)
@@ -399,7 +458,7 @@ def _apply_failure(order: Order, payment: Payment, operation: PaymentOperation, 
     )
 
 
-def _settled_status(payment: Payment) -> str:
+def _settled_status(order: Order, payment: Payment) -> str:
     """The status the amounts give, unless a failed capture is still unresolved."""
     if _capture_failure_outstanding(payment):
         return PaymentStatus.CAPTURE_FAILED
@@ -408,7 +467,7 @@ def _settled_status(payment: Payment) -> str:
             return PaymentStatus.REFUNDED
         return PaymentStatus.PARTIALLY_REFUNDED
     if payment.captured_amount:
-        if payment.captured_amount == payment.authorised_amount:
+        if payment.captured_amount >= min(payment.authorised_amount, order.total_amount):
             return PaymentStatus.CAPTURED
         return PaymentStatus.PARTIALLY_CAPTURED
     return PaymentStatus.AUTHORISED

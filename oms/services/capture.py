@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,6 +22,7 @@ from inventory.services.network import LineHolds, NetworkLine, reserve_in_networ
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import IdempotencyMismatch, InvalidInput
+from oms.errors import DuplicateExternalReference
 from oms.models import (
     Channel,
     Customer,
@@ -110,13 +111,30 @@ def request_hash(body: object) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def command_fingerprint(command: PlaceOrder) -> str:
+    """A stable fingerprint of what an order command asks for."""
+    return request_hash(asdict(command))
+
+
+class _PlacedBefore(Exception):
+    """Raised inside the capture transaction (rolling it back) when the channel
+    already placed an order under the command's external reference."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.number)
+        self.order = order
+
+
 def place_order(
     command: PlaceOrder, *, actor: Actor, idempotency: Idempotency | None = None
 ) -> tuple[Order, bool]:
     """Capture an order. Returns (order, created). With `idempotency`, the same key
     and body give back the order made the first time (created False), even when
     the retries race each other; the same key with another body raises
-    IdempotencyMismatch. Raises InvalidInput (per line) or InsufficientStock."""
+    IdempotencyMismatch. Without a key, a channel's `external_reference` names one
+    order: the same command again gives that order back (created False), another
+    command under that reference raises DuplicateExternalReference, also when the
+    two race each other. Raises InvalidInput (per line) or InsufficientStock."""
     for attempt in range(3):
         try:
             return _place_order(command, actor=actor, idempotency=idempotency)
@@ -131,13 +149,38 @@ def place_order(
 
 def _place_order(command: PlaceOrder, *, actor: Actor, idempotency: Idempotency | None) -> tuple[Order, bool]:
     channel, skus, pickup_store = _validate(command)
+    fingerprint = command_fingerprint(command)
+    try:
+        return _capture(
+            command, channel, skus, pickup_store, fingerprint, actor=actor, idempotency=idempotency
+        )
+    except _PlacedBefore as placed:
+        if placed.order.request_fingerprint != fingerprint:
+            raise DuplicateExternalReference(
+                channel.code, command.external_reference, placed.order.number
+            ) from None
+        return placed.order, False
+
+
+def _capture(
+    command: PlaceOrder,
+    channel: Channel,
+    skus: dict[str, Sku],
+    pickup_store: StockPoint | None,
+    fingerprint: str,
+    *,
+    actor: Actor,
+    idempotency: Idempotency | None,
+) -> tuple[Order, bool]:
     with transaction.atomic():
         if idempotency is not None:
             existing = _claim_key(idempotency)
             if existing is not None:
                 return existing, False
+        _refuse_placed_before(channel, command.external_reference)
         customer = _unify_customer(command.customer)
         order = _new_order(command, channel, customer, pickup_store)
+        order.request_fingerprint = fingerprint
         reasons = review_reasons(order, customer, command.billing_address)
         order.review_reasons = reasons
         order.status = OrderStatus.AWAITING_REVIEW if reasons else OrderStatus.CONFIRMED
@@ -430,15 +473,32 @@ def _new_order(
     )
 
 
+def _refuse_placed_before(channel: Channel, external_reference: str) -> None:
+    """Raise _PlacedBefore if the channel has an order under this reference."""
+    if not external_reference:
+        return
+    placed = (
+        Order.objects.filter(channel=channel, external_reference=external_reference)
+        .select_related("channel", "customer")
+        .first()
+    )
+    if placed is not None:
+        raise _PlacedBefore(placed)
+
+
 def _insert_order(order: Order, channel: Channel) -> None:
+    """Insert the order under a new number. A concurrent capture of the same
+    external reference makes this insert wait on the unique index until it
+    ends; if it committed, _PlacedBefore is raised."""
     for _attempt in range(5):
         order.number = new_order_number(channel)
         try:
             with transaction.atomic():
                 order.save(force_insert=True)
                 return
-        except IntegrityError:  # the number was taken: draw another
+        except IntegrityError:  # the number was taken, or the reference: tell which
             order.pk = None
+            _refuse_placed_before(channel, order.external_reference)
     raise AssertionError("could not draw a free order number")
 
 

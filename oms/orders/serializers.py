@@ -15,6 +15,10 @@ from oms.core.api.input import MoneyField, StrictSerializer
 from oms.models import Order
 from oms.services.cancellation import CancelLine
 from oms.services.capture import (
+    MAX_LINE_QUANTITY,
+    MAX_LINES,
+    MAX_SHIPPING,
+    MAX_UNIT_PRICE,
     AddressInput,
     CustomerInput,
     DeliveryInput,
@@ -60,8 +64,8 @@ class DeliveryIn(StrictSerializer):
 
 class LineIn(StrictSerializer):
     sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
-    unit_price = MoneyField()
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+    unit_price = MoneyField(max_value=MAX_UNIT_PRICE)
 
 
 class PaymentIn(StrictSerializer):
@@ -76,10 +80,10 @@ class OrderIn(StrictSerializer):
     external_reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     customer = CustomerIn()
     delivery = DeliveryIn()
-    lines = LineIn(many=True, allow_empty=False, max_length=200)
+    lines = LineIn(many=True, allow_empty=False, max_length=MAX_LINES)
     payment = PaymentIn(required=False, allow_null=True, default=None)
     billing_address = AddressIn(required=False, allow_null=True, default=None)
-    shipping_amount = MoneyField(required=False, default=Decimal("0"))
+    shipping_amount = MoneyField(max_value=MAX_SHIPPING, required=False, default=Decimal("0"))
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="EUR")
     notes = serializers.ListField(
         child=serializers.CharField(max_length=1000), required=False, default=list, max_length=20
@@ -113,7 +117,7 @@ class OrderIn(StrictSerializer):
 class CancelLineIn(StrictSerializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(
-        min_value=1, max_value=100_000, required=False, allow_null=True, default=None
+        min_value=1, max_value=MAX_LINE_QUANTITY, required=False, allow_null=True, default=None
     )
 
 

@@ -106,7 +106,20 @@ def _what_to_cancel(
         ]
     errors: list[dict[str, object]] = []
     wanted: list[tuple[OrderLine, int]] = []
+    seen: set[str] = set()
     for index, request in enumerate(lines):
+        if request.sku in seen:
+            errors.append(
+                {
+                    "line": index,
+                    "errors": {
+                        "sku": _("%(sku)s is asked for twice: give each line once, with all its units.")
+                        % {"sku": request.sku}
+                    },
+                }
+            )
+            continue
+        seen.add(request.sku)
         line = order_lines.get(request.sku)
         if line is None:
             errors.append(

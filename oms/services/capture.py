@@ -39,6 +39,14 @@ from oms.services.outbox import record_events
 from oms.services.review import review_reasons
 from oms.states import DeliveryMethod, LineStatus, OrderStatus, PaymentStatus
 
+# The bounds of an order (stated as `maximum`/`maxItems` in the API schema). An
+# amount is stored with 12 digits, 2 after the point: MAX_TOTAL is the largest.
+MAX_LINES = 200
+MAX_LINE_QUANTITY = 10_000
+MAX_UNIT_PRICE = Decimal("1000000.00")
+MAX_SHIPPING = Decimal("10000.00")
+MAX_TOTAL = Decimal("9999999999.99")
+
 
 @dataclass(frozen=True)
 class CustomerInput:
@@ -260,6 +268,10 @@ def _validate(command: PlaceOrder) -> tuple[Channel, dict[str, Sku], StockPoint 
         )
     if not command.lines:
         errors.append({"field": "lines", "detail": _("An order needs at least one line.")})
+    elif len(command.lines) > MAX_LINES:
+        errors.append(
+            {"field": "lines", "detail": _("An order has %(max)d lines at most.") % {"max": MAX_LINES}}
+        )
     skus = {sku.code: sku for sku in Sku.objects.filter(code__in=[line.sku for line in command.lines])}
     seen: set[str] = set()
     for index, line in enumerate(command.lines):
@@ -274,10 +286,27 @@ def _validate(command: PlaceOrder) -> tuple[Channel, dict[str, Sku], StockPoint 
         seen.add(line.sku)
         if line.quantity <= 0:
             problems["quantity"] = _("The quantity must be at least 1.")
+        elif line.quantity > MAX_LINE_QUANTITY:
+            problems["quantity"] = _("A line holds %(max)d units at most.") % {"max": MAX_LINE_QUANTITY}
         if line.unit_price < 0:
             problems["unit_price"] = _("The unit price cannot be negative.")
+        elif line.unit_price > MAX_UNIT_PRICE:
+            problems["unit_price"] = _("The unit price is %(max)s at most.") % {"max": MAX_UNIT_PRICE}
+        elif line.unit_price * line.quantity > MAX_TOTAL:
+            problems["quantity"] = _("The line's amount would exceed %(max)s.") % {"max": MAX_TOTAL}
         if problems:
             errors.append({"line": index, "errors": problems})
+    if not 0 <= command.shipping_amount <= MAX_SHIPPING:
+        errors.append(
+            {
+                "field": "shipping_amount",
+                "detail": _("The shipping amount is between 0 and %(max)s.") % {"max": MAX_SHIPPING},
+            }
+        )
+    elif _total(command) > MAX_TOTAL:
+        errors.append(
+            {"field": "lines", "detail": _("The order's total would exceed %(max)s.") % {"max": MAX_TOTAL}}
+        )
     pickup_store = _validate_delivery(command, errors)
     if not command.customer.email and not command.customer.phone:
         errors.append({"field": "customer", "detail": _("Give the customer's e-mail or phone.")})
@@ -285,6 +314,13 @@ def _validate(command: PlaceOrder) -> tuple[Channel, dict[str, Sku], StockPoint 
     if errors:
         raise InvalidInput(_("The order is invalid; nothing was created."), errors)
     return channel, skus, pickup_store
+
+
+def _total(command: PlaceOrder) -> Decimal:
+    return (
+        sum((line.unit_price * line.quantity for line in command.lines), Decimal("0"))
+        + command.shipping_amount
+    )
 
 
 def _validate_delivery(command: PlaceOrder, errors: list[dict[str, object]]) -> StockPoint | None:
@@ -354,10 +390,7 @@ def _validate_payment(command: PlaceOrder, errors: list[dict[str, object]]) -> N
         )
     if not payment.reference:
         errors.append({"field": "payment.reference", "detail": _("The authorisation reference is missing.")})
-    total = (
-        sum((line.unit_price * line.quantity for line in command.lines), Decimal("0"))
-        + command.shipping_amount
-    )
+    total = _total(command)
     if payment.amount != total:
         errors.append(
             {
@@ -441,10 +474,7 @@ def _new_order(
     """The order, not saved yet (review rules judge it first)."""
     address = command.delivery.address or AddressInput()
     billing = command.billing_address
-    total = (
-        sum((line.unit_price * line.quantity for line in command.lines), Decimal("0"))
-        + command.shipping_amount
-    )
+    total = _total(command)
     hold_until = None
     if command.delivery.method == DeliveryMethod.E_RESERVATION:
         hold_until = timezone.now() + timedelta(hours=settings.OMS_E_RESERVATION_HOURS)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from oms.core.errors import Conflict, NotFound
+from oms.states import PaymentStatus
 
 
 class OrderNotFound(NotFound):
@@ -37,6 +38,41 @@ class DuplicateExternalReference(Conflict):
             "external_reference": self.external_reference,
             "order": self.order_number,
         }
+
+
+class PaymentAmountRefused(Conflict):
+    """More than the payment has left to capture or refund. Nothing was written."""
+
+    code = "payment_amount_refused"
+
+    def __init__(self, kind: str, requested: Decimal, available: Decimal) -> None:
+        if kind == "capture":
+            message = _("Cannot capture %(requested)s: only %(available)s is left to capture.")
+        else:
+            message = _("Cannot refund %(requested)s: only %(available)s is left to refund.")
+        super().__init__(message % {"requested": _money(requested), "available": _money(available)})
+        self.kind = kind
+        self.requested = requested
+        self.available = available
+
+    def payload(self) -> dict[str, object]:
+        return {"kind": self.kind, "requested": _money(self.requested), "available": _money(self.available)}
+
+
+class NothingToRetry(Conflict):
+    """`retry_capture` on a payment whose last capture did not fail."""
+
+    code = "nothing_to_retry"
+
+    def __init__(self, order_number: str, status: str) -> None:
+        super().__init__(
+            _("Order %(number)s has no failed capture to retry (payment %(status)s).")
+            % {"number": order_number, "status": PaymentStatus(status).label}
+        )
+        self.status = status
+
+    def payload(self) -> dict[str, object]:
+        return {"payment_status": self.status}
 
 
 def _money(amount: Decimal) -> str:

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from inventory.services.reservations import release_reservations
 from oms import timeline
 from oms.core.actors import Actor
-from oms.core.errors import IllegalTransition, InvalidInput, NotFound
+from oms.core.errors import IllegalTransition, InvalidInput
 from oms.models import EventType, Order, OrderLine
 from oms.payloads import order_event_payload
+from oms.services.locks import lock_order
 from oms.services.outbox import record_event
 from oms.services.payments import settle_cancellation
 from oms.services.transitions import transition_line, transition_order
@@ -27,24 +28,15 @@ class CancelLine:
     quantity: int | None = None  # None: all that is still open
 
 
-def get_order_for_update(number: str) -> Order:
-    try:
-        return (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("channel", "customer")
-            .get(number=number)
-        )
-    except Order.DoesNotExist:
-        raise NotFound(_("No order %(number)s.") % {"number": number}) from None
-
-
 def cancel_order(
     number: str, *, actor: Actor, reason: str = "", lines: list[CancelLine] | None = None
 ) -> Order:
     """Cancel the whole order (`lines` None) or some units of some lines. Refused
-    (IllegalTransition, nothing changed) once the order or a line has left."""
-    with transaction.atomic():
-        order = get_order_for_update(number)
+    (IllegalTransition, nothing changed) once the order or a line has left;
+    OrderNotFound for an unknown number. The total, what may be captured and the
+    payment's authorisation follow (`settle_cancellation`)."""
+    with transaction.atomic(durable=True):
+        order = lock_order(number)
         if order.status not in CANCELLABLE:
             raise IllegalTransition("order", order.status, OrderStatus.CANCELLED)
         order_lines = {

@@ -37,6 +37,7 @@ from oms.payloads import order_event_payload
 from oms.prefetch import prefetched
 from oms.services.outbox import record_events
 from oms.services.review import review_reasons
+from oms.services.transitions import transition_line
 from oms.states import DeliveryMethod, LineStatus, OrderStatus, PaymentStatus
 
 # The bounds of an order (stated as `maximum`/`maxItems` in the API schema). An
@@ -180,7 +181,7 @@ def _capture(
     actor: Actor,
     idempotency: Idempotency | None,
 ) -> tuple[Order, bool]:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if idempotency is not None:
             existing = _claim_key(idempotency)
             if existing is not None:
@@ -573,10 +574,10 @@ def _record_preorders(order: Order, lines: list[OrderLine], holds: list[LineHold
     for line, held in zip(lines, holds, strict=True):
         if not held.is_preorder:
             continue
-        line.status = LineStatus.BACKORDERED
+        transition_line(line, LineStatus.BACKORDERED)
         line.is_preorder = True
         line.promised_date = held.promised_date
-        line.save(update_fields=["status", "is_preorder", "promised_date"])
+        line.save(update_fields=["is_preorder", "promised_date"])
         latest = max(latest or held.promised_date, held.promised_date)
         timeline.preordered(
             order,

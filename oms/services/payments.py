@@ -31,12 +31,14 @@ from django.utils.translation import gettext as _
 
 from oms import timeline
 from oms.core.actors import Actor
-from oms.core.errors import Conflict, IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
+from oms.core.errors import IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
+from oms.errors import NothingToRetry, PaymentAmountRefused
 from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
 from oms.payloads import order_event_payload
 from oms.payments import ProviderResult, get_provider
+from oms.services.locks import lock_order, lock_payment
 from oms.services.outbox import record_event
-from oms.services.transitions import can_transition, transition_order
+from oms.services.transitions import can_transition, transition_order, transition_payment
 from oms.states import OrderStatus, PaymentStatus
 
 Kind = PaymentOperation.Kind
@@ -46,82 +48,43 @@ CENT = Decimal("0.01")
 PROVIDER = Actor.system("payments")
 
 
-class PaymentAmountRefused(Conflict):
-    """More than the payment has left to capture or refund. Nothing was written."""
-
-    code = "payment_amount_refused"
-
-    def __init__(self, kind: str, requested: Decimal, available: Decimal) -> None:
-        if kind == Kind.CAPTURE:
-            message = _("Cannot capture %(requested)s: only %(available)s is left to capture.")
-        else:
-            message = _("Cannot refund %(requested)s: only %(available)s is left to refund.")
-        super().__init__(message % {"requested": _money(requested), "available": _money(available)})
-        self.kind = kind
-        self.requested = requested
-        self.available = available
-
-    def payload(self) -> dict[str, object]:
-        return {"kind": self.kind, "requested": _money(self.requested), "available": _money(self.available)}
-
-
-class NothingToRetry(Conflict):
-    """`retry_capture` on a payment whose last capture did not fail."""
-
-    code = "nothing_to_retry"
-
-    def __init__(self, order_number: str, status: str) -> None:
-        super().__init__(
-            _("Order %(number)s has no failed capture to retry (payment %(status)s).")
-            % {"number": order_number, "status": PaymentStatus(status).label}
-        )
-        self.status = status
-
-    def payload(self) -> dict[str, object]:
-        return {"payment_status": self.status}
-
-
 # --- Requests -------------------------------------------------------------------
 
 
-def request_capture(order_number: str, amount: Decimal, *, actor: Actor, key: str) -> PaymentOperation:
+def request_capture(number: str, amount: Decimal, *, actor: Actor, key: str) -> PaymentOperation:
     """Capture `amount` of the order's authorisation (one shipment or collection).
     The same `key` again returns the first operation and creates nothing; another
     request under a used key raises IdempotencyMismatch. Raises InvalidInput
     (amount not positive), PaymentAmountRefused (over what is left to capture,
     captures in flight counted) or IllegalTransition (payment voided)."""
-    with transaction.atomic():
-        order, payment = _lock_payment(order_number)
+    with transaction.atomic(durable=True):
+        order, payment = _lock_payment(number)
         return _request(order, payment, Kind.CAPTURE, amount, actor=actor, key=key)
 
 
-def request_refund(
-    order_number: str, amount: Decimal, *, actor: Actor, key: str, reason: str
-) -> PaymentOperation:
+def request_refund(number: str, amount: Decimal, *, actor: Actor, key: str, reason: str) -> PaymentOperation:
     """Refund `amount` to the original payment method; `reason` goes into the
     refund.issued event. Same idempotency and refusals as `request_capture`,
     against what was captured and not yet refunded (refunds in flight counted)."""
-    with transaction.atomic():
-        order, payment = _lock_payment(order_number)
+    with transaction.atomic(durable=True):
+        order, payment = _lock_payment(number)
         return _request(order, payment, Kind.REFUND, amount, actor=actor, key=key, reason=reason)
 
 
-def request_void(order_number: str, *, actor: Actor, key: str) -> PaymentOperation:
+def request_void(number: str, *, actor: Actor, key: str) -> PaymentOperation:
     """Release the whole authorisation. Refused (IllegalTransition) once anything
     was captured or while a capture is in flight."""
-    with transaction.atomic():
-        order, payment = _lock_payment(order_number)
+    with transaction.atomic(durable=True):
+        order, payment = _lock_payment(number)
         return _request(order, payment, Kind.VOID, payment.authorised_amount, actor=actor, key=key)
 
 
-def retry_capture(
-    order_number: str, *, actor: Actor, key: str, amount: Decimal | None = None
-) -> PaymentOperation:
+def retry_capture(number: str, *, actor: Actor, key: str, amount: Decimal | None = None) -> PaymentOperation:
     """For customer service after a failed capture: a new capture, by default of
     everything left to capture. Raises NothingToRetry unless the payment's last
     settled capture failed. On success the order leaves PAYMENT_FAILED."""
-    with transaction.atomic():
-        order, payment = _lock_payment(order_number)
+    with transaction.atomic(durable=True):
+        order, payment = _lock_payment(number)
         existing = _existing(payment, Kind.CAPTURE, key, amount)
         if existing is not None:
             return existing
@@ -147,7 +110,7 @@ def settle_cancellation(order: Order, *, actor: Actor) -> list[PaymentOperation]
     Returns the operations asked for (none when there is nothing to settle: no
     payment, already voided, or given back already). The keys name the total
     they settle to, so the same cancellation asked twice gives back once."""
-    payment = Payment.objects.select_for_update().filter(order=order).order_by("pk").first()
+    payment = lock_payment(order)
     if payment is None or payment.status == PaymentStatus.VOIDED:
         return []
     total = order.total_amount
@@ -243,15 +206,13 @@ def _last_settled_capture_failed(operations: Iterable[PaymentOperation]) -> bool
     return bool(settled) and max(settled, key=lambda op: op.pk).outcome == Outcome.FAILED
 
 
-def _lock_payment(order_number: str) -> tuple[Order, Payment]:
+def _lock_payment(number: str) -> tuple[Order, Payment]:
     """Lock the order, then its payment: always in that order (as cancellation
     does), so two services cannot deadlock."""
-    order = Order.objects.select_for_update().filter(number=order_number).first()
-    if order is None:
-        raise NotFound(_("No order %(number)s.") % {"number": order_number})
-    payment = Payment.objects.select_for_update().filter(order=order).order_by("pk").first()
+    order = lock_order(number)
+    payment = lock_payment(order)
     if payment is None:
-        raise NotFound(_("Order %(number)s has no payment.") % {"number": order_number})
+        raise NotFound(_("Order %(number)s has no payment.") % {"number": number})
     return order, payment
 
 
@@ -367,13 +328,11 @@ def record_operation_result(operation_id: int, result: ProviderResult) -> Paymen
     order status, timeline entry (by whoever asked, else the system) and event
     (with the operation's reason), in one transaction. An operation already
     completed is returned unchanged (applied once)."""
-    with transaction.atomic():
-        order_id = PaymentOperation.objects.values_list("payment__order_id", flat=True).get(pk=operation_id)
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("channel", "customer")
-            .get(pk=order_id)
+    with transaction.atomic(durable=True):
+        number = PaymentOperation.objects.values_list("payment__order__number", flat=True).get(
+            pk=operation_id
         )
+        order = lock_order(number)
         outcome = Outcome.SUCCEEDED if result.succeeded else Outcome.FAILED
         updated = PaymentOperation.objects.filter(pk=operation_id, outcome=Outcome.PENDING).update(
             outcome=outcome,
@@ -384,7 +343,7 @@ def record_operation_result(operation_id: int, result: ProviderResult) -> Paymen
         operation = PaymentOperation.objects.select_related("payment").get(pk=operation_id)
         if updated != 1:
             return operation
-        payment = Payment.objects.select_for_update().get(pk=operation.payment_id)
+        payment = lock_payment(order)
         operation.payment = payment
         timeline.payment_operation(
             order,
@@ -403,8 +362,7 @@ def record_operation_result(operation_id: int, result: ProviderResult) -> Paymen
 
 def _apply_success(order: Order, payment: Payment, operation: PaymentOperation, reason: str) -> None:
     if operation.kind == Kind.VOID:
-        payment.status = PaymentStatus.VOIDED
-        payment.save(update_fields=["status", "updated_at"])
+        transition_payment(payment, PaymentStatus.VOIDED)
         return
     if operation.kind == Kind.CAPTURE:
         payment.captured_amount += operation.amount
@@ -412,10 +370,9 @@ def _apply_success(order: Order, payment: Payment, operation: PaymentOperation, 
         payment.refunded_amount += operation.amount
     else:
         payment.authorised_amount -= operation.amount
-    payment.status = _settled_status(order, payment)
-    payment.save(
-        update_fields=["authorised_amount", "captured_amount", "refunded_amount", "status", "updated_at"]
-    )
+    payment.save(update_fields=["authorised_amount", "captured_amount", "refunded_amount", "updated_at"])
+    if payment.status != PaymentStatus.VOIDED:  # a partial void answered after the whole void
+        transition_payment(payment, _settled_status(order, payment))
     if operation.kind == Kind.PARTIAL_VOID:
         return  # the order.lines_cancelled event already told the new total
     if operation.kind == Kind.CAPTURE:
@@ -444,8 +401,7 @@ def _apply_success(order: Order, payment: Payment, operation: PaymentOperation, 
 def _apply_failure(order: Order, payment: Payment, operation: PaymentOperation, reason: str) -> None:
     extra: dict[str, object] = {"error": operation.error}
     if operation.kind == Kind.CAPTURE:
-        payment.status = PaymentStatus.CAPTURE_FAILED
-        payment.save(update_fields=["status", "updated_at"])
+        transition_payment(payment, PaymentStatus.CAPTURE_FAILED)
         extra["order_status_before"] = order.status
         if can_transition(order, OrderStatus.PAYMENT_FAILED):
             transition_order(order, OrderStatus.PAYMENT_FAILED, actor=PROVIDER, reason=operation.error)

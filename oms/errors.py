@@ -18,6 +18,14 @@ class OrderNotFound(NotFound):
         self.number = number
 
 
+class NoPayment(NotFound):
+    """A payment operation asked of an order paid otherwise (an e-reservation)."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(_("Order %(number)s has no payment.") % {"number": number})
+        self.number = number
+
+
 class DuplicateExternalReference(Conflict):
     """The channel already sent an order under this reference, with another body."""
 

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from oms import timeline
 from oms.core.actors import Actor
-from oms.core.errors import IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
-from oms.errors import NothingToRetry, PaymentAmountRefused
+from oms.core.errors import IdempotencyMismatch, IllegalTransition, InvalidInput
+from oms.errors import NoPayment, NothingToRetry, PaymentAmountRefused
 from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
 from oms.payloads import order_event_payload
 from oms.payments import ProviderResult, get_provider
@@ -212,7 +212,7 @@ def _lock_payment(number: str) -> tuple[Order, Payment]:
     order = lock_order(number)
     payment = lock_payment(order)
     if payment is None:
-        raise NotFound(_("Order %(number)s has no payment.") % {"number": number})
+        raise NoPayment(number)
     return order, payment
 
 

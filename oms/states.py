@@ -1,4 +1,4 @@
-"""The state machines of orders, order lines and fulfilment orders: the states and,
+"""The state machines of orders, order lines and payments: the states and,
 beside them, the one table of allowed transitions. `oms.services.transitions` is
 the only place that changes a status, and it checks these tables.
 Diagram: docs/order-states.md."""
@@ -83,7 +83,9 @@ class LineStatus(models.TextChoices):
 
 L = LineStatus
 LINE_TRANSITIONS: dict[str, set[str]] = {
-    L.OPEN: {L.ALLOCATED, L.CANCELLED, L.EXPIRED},
+    # A line starts OPEN; capture moves it to BACKORDERED when its units are held
+    # on incoming stock (a pre-order).
+    L.OPEN: {L.BACKORDERED, L.ALLOCATED, L.CANCELLED, L.EXPIRED},
     L.BACKORDERED: {L.OPEN, L.ALLOCATED, L.CANCELLED},
     L.ALLOCATED: {L.SHIPPED, L.COLLECTED, L.OPEN, L.CANCELLED, L.EXPIRED},
     L.SHIPPED: set(),
@@ -102,3 +104,18 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
     VOIDED = "voided", _("Voided")
     CAPTURE_FAILED = "capture_failed", _("Capture failed")
+
+
+P = PaymentStatus
+# A payment starts AUTHORISED. The amounts decide the status after each answer of
+# the provider (oms.services.payments); an unresolved failed capture wins.
+PAYMENT_TRANSITIONS: dict[str, set[str]] = {
+    P.AUTHORISED: {P.PARTIALLY_CAPTURED, P.CAPTURED, P.CAPTURE_FAILED, P.VOIDED},
+    P.PARTIALLY_CAPTURED: {P.CAPTURED, P.PARTIALLY_REFUNDED, P.REFUNDED, P.CAPTURE_FAILED},
+    P.CAPTURED: {P.PARTIALLY_REFUNDED, P.REFUNDED},
+    P.PARTIALLY_REFUNDED: {P.REFUNDED, P.CAPTURE_FAILED},
+    # Captured again after a full refund (another shipment of the order).
+    P.REFUNDED: {P.PARTIALLY_REFUNDED, P.CAPTURE_FAILED},
+    P.CAPTURE_FAILED: {P.PARTIALLY_CAPTURED, P.CAPTURED, P.PARTIALLY_REFUNDED, P.REFUNDED, P.VOIDED},
+    P.VOIDED: set(),
+}

@@ -345,7 +345,8 @@ class SeedSummary:
 def seed_demo(
     *, sku_count: int = DEFAULT_SKUS, order_count: int = 200, today: date | None = None
 ) -> SeedSummary:
-    """Build (or bring back to its initial state) the demo retailer, in one transaction."""
+    """Build (or bring back to its initial state) the demo retailer: the catalogue,
+    stock and people in one transaction, then the orders, each in its own."""
     started = time.perf_counter()
     today = today or timezone.localdate()
     catalogue = demo_catalogue(sku_count)
@@ -365,8 +366,10 @@ def seed_demo(
         incoming = seed_incoming(incoming_stock(catalogue, snapshot, today), points, skus)
         logins = seed_people(points)
         token = create_api_token(data.DEMO_INTEGRATION, rotate=True)
-        # Orders in every state, after the stock so that they hold real units.
-        orders = seed_orders(order_count)
+    # Orders in every state, after the stock so that they hold real units. Each is
+    # placed and moved on by the order services, whose entry points own their
+    # (durable) transactions, as in production; placing them is idempotent.
+    orders = seed_orders(order_count)
     return SeedSummary(
         stock_points=point_result,
         skus=sku_result,

@@ -103,6 +103,9 @@ class Order(models.Model):
     promised_date = models.DateField(_("promised for"), null=True, blank=True)
     hold_until = models.DateTimeField(_("held until"), null=True, blank=True, db_index=True)
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
+    # The fingerprint of the capture request: the same order sent again (same channel,
+    # same external reference, same body) gives this order back; another body is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,7 +116,15 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         indexes = [models.Index(fields=["channel", "external_reference"], name="order_channel_ref")]
-        constraints = [models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_gte_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_gte_0"),
+            # One order per reference of the channel's own system (when it sends one).
+            models.UniqueConstraint(
+                fields=["channel", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="order_channel_external_reference_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -204,7 +215,7 @@ class Payment(models.Model):
 
 
 class PaymentOperation(models.Model):
-    """One call to the payment provider (capture, refund, void), kept with its outcome,
+    """One call to the payment provider (capture, refund, void, partial void), kept with its outcome,
     who asked for it and why. `key` makes the call idempotent at the provider."""
 
     class Kind(models.TextChoices):
@@ -212,6 +223,7 @@ class PaymentOperation(models.Model):
         CAPTURE = "capture", _("Capture")
         REFUND = "refund", _("Refund")
         VOID = "void", _("Void")
+        PARTIAL_VOID = "partial_void", _("Partial void")
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -141,12 +141,19 @@ class OrderListCreateView(StrictInput, generics.ListAPIView):
         examples=ORDER_EXAMPLES,
         responses={
             201: OrderOut,
-            200: OpenApiResponse(OrderOut, description="Replay of an earlier request with the same key."),
+            200: OpenApiResponse(
+                OrderOut,
+                description="Replay (header Idempotent-Replayed: true): the same Idempotency-Key and body, "
+                "or, without a key, the same body under a channel and external_reference already used.",
+            ),
             400: OpenApiResponse(description="Invalid order: every problem listed."),
             403: OpenApiResponse(
                 description="`insufficient_scope`, or `channel_not_allowed`: not a channel of this token."
             ),
-            409: OpenApiResponse(description="insufficient_stock: each short line named."),
+            409: OpenApiResponse(
+                description="insufficient_stock: each short line named. duplicate_external_reference: "
+                "the channel already placed another order under this external_reference."
+            ),
             422: OpenApiResponse(description="Idempotency-Key reused with another body."),
         },
     )

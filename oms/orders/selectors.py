@@ -151,6 +151,7 @@ class OrderActions:
     add_note: bool = True
     refund: Decimal = Decimal("0.00")  # the most a refund may take now; 0: not offered
     retry_capture: Decimal = Decimal("0.00")  # after a failed capture: what a retry takes
+    to_capture: Decimal = Decimal("0.00")  # what may still be captured (follows cancellations)
 
     def offers(self, action: str) -> bool:
         """Whether the screen offers `action` (the names of the order screen's forms)."""
@@ -234,6 +235,7 @@ def actions_for(order: Order, lines: list[LineView]) -> OrderActions:
         review=in_review,
         refund=money.refundable if money else Decimal("0.00"),
         retry_capture=money.capture_to_retry if money else Decimal("0.00"),
+        to_capture=money.to_capture if money else Decimal("0.00"),
     )
 
 
@@ -274,6 +276,9 @@ PAYMENT_TITLES = {
     ("void", "pending"): gettext_lazy("Void of the authorisation requested"),
     ("void", "succeeded"): gettext_lazy("Authorisation voided"),
     ("void", "failed"): gettext_lazy("Void failed"),
+    ("partial_void", "pending"): gettext_lazy("Partial void of the authorisation requested"),
+    ("partial_void", "succeeded"): gettext_lazy("Authorisation reduced"),
+    ("partial_void", "failed"): gettext_lazy("Partial void failed"),
 }
 OUTCOME_TONES = {"pending": "info", "succeeded": "ok", "failed": "bad"}
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.models import Reservation, ReservationStatus
@@ -15,6 +16,10 @@ from oms.core.countries import CountryCodeField
 from oms.models import Order
 from oms.services.cancellation import CancelLine
 from oms.services.capture import (
+    MAX_LINE_QUANTITY,
+    MAX_LINES,
+    MAX_SHIPPING,
+    MAX_UNIT_PRICE,
     AddressInput,
     CustomerInput,
     DeliveryInput,
@@ -22,6 +27,7 @@ from oms.services.capture import (
     PaymentInput,
     PlaceOrder,
 )
+from oms.services.payments import amount_to_capture
 from oms.states import DeliveryMethod
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -59,8 +65,8 @@ class DeliveryIn(StrictSerializer):
 
 class LineIn(StrictSerializer):
     sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
-    unit_price = MoneyField()
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
+    unit_price = MoneyField(max_value=MAX_UNIT_PRICE)
 
 
 class PaymentIn(StrictSerializer):
@@ -75,10 +81,10 @@ class OrderIn(StrictSerializer):
     external_reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     customer = CustomerIn()
     delivery = DeliveryIn()
-    lines = LineIn(many=True, allow_empty=False, max_length=200)
+    lines = LineIn(many=True, allow_empty=False, max_length=MAX_LINES)
     payment = PaymentIn(required=False, allow_null=True, default=None)
     billing_address = AddressIn(required=False, allow_null=True, default=None)
-    shipping_amount = MoneyField(required=False, default=Decimal("0"))
+    shipping_amount = MoneyField(max_value=MAX_SHIPPING, required=False, default=Decimal("0"))
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="EUR")
     notes = serializers.ListField(
         child=serializers.CharField(max_length=1000), required=False, default=list, max_length=20
@@ -112,7 +118,7 @@ class OrderIn(StrictSerializer):
 class CancelLineIn(StrictSerializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(
-        min_value=1, max_value=100_000, required=False, allow_null=True, default=None
+        min_value=1, max_value=MAX_LINE_QUANTITY, required=False, allow_null=True, default=None
     )
 
 
@@ -163,6 +169,13 @@ class PaymentOut(serializers.Serializer):
     authorised_amount = serializers.DecimalField(**MONEY)
     captured_amount = serializers.DecimalField(**MONEY)
     refunded_amount = serializers.DecimalField(**MONEY)
+    amount_to_capture = serializers.SerializerMethodField(
+        help_text=_("What may still be captured: follows the order's total after each cancellation.")
+    )
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_amount_to_capture(self, payment) -> str:
+        return f"{amount_to_capture(payment):.2f}"
 
 
 class TimelineOut(serializers.Serializer):

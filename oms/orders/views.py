@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from oms.core.actors import actor_of
 from oms.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from oms.core.screens import render_screen, role_required
-from oms.models import Order, Role
+from oms.models import Role
 from oms.orders.forms import (
     CancelLinesForm,
     CancelOrderForm,
@@ -163,7 +163,7 @@ def release(request: HttpRequest, number: str) -> HttpResponse:
         action="release",
         form=ReviewForm(request.POST),
         perform=lambda form: release_from_review(
-            _order(number), actor=actor_of(request), note=form.cleaned_data["note"]
+            number, actor=actor_of(request), note=form.cleaned_data["note"]
         ),
         done=_("Released: the order goes on to fulfilment."),
     )
@@ -303,13 +303,6 @@ def order_screen(
 
 def _queue_context(page, *, outcome: ActionResult | None = None) -> dict[str, object]:
     return {"page": page, "items": review_items(page.object_list), "outcome": outcome}
-
-
-def _order(number: str) -> Order:
-    item = review_item(number)
-    if item is None:
-        raise NotFound(_("No order %(number)s.") % {"number": number})
-    return item.order
 
 
 def _explain(refusal: Conflict | InvalidInput, form: forms.Form) -> tuple[str, list[str]]:

@@ -1,6 +1,6 @@
 """An offline provider for development, demos and tests. It succeeds, except for
 authorisation references that ask it to fail: one containing `fail-capture`
-refuses captures, `fail-refund` refuses refunds."""
+refuses captures, `fail-refund` refuses refunds, `fail-void` refuses partial voids."""
 
 from __future__ import annotations
 
@@ -27,4 +27,9 @@ class SandboxProvider:
         return ProviderResult(True, provider_reference=self._reference(key))
 
     def void(self, authorisation: str, *, key: str) -> ProviderResult:
+        return ProviderResult(True, provider_reference=self._reference(key))
+
+    def partial_void(self, authorisation: str, amount: Decimal, currency: str, *, key: str) -> ProviderResult:
+        if "fail-void" in authorisation:
+            return ProviderResult(False, error="Sandbox: partial void refused.")
         return ProviderResult(True, provider_reference=self._reference(key))

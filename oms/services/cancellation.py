@@ -4,6 +4,7 @@ Cancelling releases the stock held for what is cancelled, in plain sight."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,11 +12,12 @@ from django.utils.translation import gettext as _
 from inventory.services.reservations import release_reservations
 from oms import timeline
 from oms.core.actors import Actor
-from oms.core.errors import IllegalTransition, InvalidInput, NotFound, item_errors
+from oms.core.errors import IllegalTransition, InvalidInput, item_errors
 from oms.models import EventType, Order, OrderLine
 from oms.payloads import order_event_payload
+from oms.services.locks import lock_order
 from oms.services.outbox import record_event
-from oms.services.payments import settle_cancelled_order
+from oms.services.payments import settle_cancellation
 from oms.services.transitions import transition_line, transition_order
 from oms.states import CANCELLABLE, LINE_CANCELLABLE, LineStatus, OrderStatus
 
@@ -26,24 +28,15 @@ class CancelLine:
     quantity: int | None = None  # None: all that is still open
 
 
-def get_order_for_update(number: str) -> Order:
-    try:
-        return (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("channel", "customer")
-            .get(number=number)
-        )
-    except Order.DoesNotExist:
-        raise NotFound(_("No order %(number)s.") % {"number": number}) from None
-
-
 def cancel_order(
     number: str, *, actor: Actor, reason: str = "", lines: list[CancelLine] | None = None
 ) -> Order:
     """Cancel the whole order (`lines` None) or some units of some lines. Refused
-    (IllegalTransition, nothing changed) once the order or a line has left."""
-    with transaction.atomic():
-        order = get_order_for_update(number)
+    (IllegalTransition, nothing changed) once the order or a line has left;
+    OrderNotFound for an unknown number. The total, what may be captured and the
+    payment's authorisation follow (`settle_cancellation`)."""
+    with transaction.atomic(durable=True):
+        order = lock_order(number)
         if order.status not in CANCELLABLE:
             raise IllegalTransition("order", order.status, OrderStatus.CANCELLED)
         order_lines = {
@@ -61,23 +54,39 @@ def cancel_order(
                 transition_line(line, LineStatus.CANCELLED)
             cancelled.append({"sku": line.sku.code, "quantity": quantity, "released": released})
         everything = all(line.status == LineStatus.CANCELLED for line in order_lines.values())
+        previous_total = order.total_amount
+        _update_total(order, list(order_lines.values()), everything=everything)
+        totals = {"total": f"{order.total_amount:.2f}", "previous_total": f"{previous_total:.2f}"}
         if everything:
             timeline.order_cancelled(order, actor=actor, reason=reason)
             transition_order(order, OrderStatus.CANCELLED, actor=actor, reason=reason)
-            settle_cancelled_order(order, actor=actor)
+            settle_cancellation(order, actor=actor)
             record_event(
                 EventType.ORDER_CANCELLED,
                 order=order,
-                payload={**order_event_payload(order), "reason": reason},
+                payload={**order_event_payload(order), **totals, "reason": reason},
             )
         else:
             timeline.lines_cancelled(order, actor=actor, lines=cancelled, reason=reason)
+            settle_cancellation(order, actor=actor)
             record_event(
                 EventType.ORDER_LINES_CANCELLED,
                 order=order,
-                payload={**order_event_payload(order), "cancelled": cancelled, "reason": reason},
+                payload={**order_event_payload(order), **totals, "cancelled": cancelled, "reason": reason},
             )
     return order
+
+
+def _update_total(order: Order, lines: list[OrderLine], *, everything: bool) -> None:
+    """What the customer pays now: the lines still open and the shipping; nothing
+    once the whole order is cancelled."""
+    if everything:
+        total = Decimal("0.00")
+    else:
+        total = sum((line.amount for line in lines), Decimal("0.00")) + order.shipping_amount
+    if total != order.total_amount:
+        Order.objects.filter(pk=order.pk).update(total_amount=total)
+        order.total_amount = total
 
 
 def _what_to_cancel(
@@ -89,7 +98,19 @@ def _what_to_cancel(
         ]
     errors: list[dict[str, object]] = []
     wanted: list[tuple[OrderLine, int]] = []
+    seen: set[str] = set()
     for index, request in enumerate(lines):
+        if request.sku in seen:
+            errors += item_errors(
+                "line",
+                index,
+                {
+                    "sku": _("%(sku)s is asked for twice: give each line once, with all its units.")
+                    % {"sku": request.sku}
+                },
+            )
+            continue
+        seen.add(request.sku)
         line = order_lines.get(request.sku)
         if line is None:
             errors += item_errors(

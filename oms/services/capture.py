@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -23,6 +23,7 @@ from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import IdempotencyMismatch, InvalidInput, item_errors
 from oms.core.phones import DEFAULT_REGION, normalise_phone
+from oms.errors import DuplicateExternalReference
 from oms.models import (
     Channel,
     Customer,
@@ -37,7 +38,16 @@ from oms.payloads import order_event_payload
 from oms.prefetch import prefetched
 from oms.services.outbox import record_events
 from oms.services.review import review_reasons
+from oms.services.transitions import transition_line
 from oms.states import DeliveryMethod, LineStatus, OrderStatus, PaymentStatus
+
+# The bounds of an order (stated as `maximum`/`maxItems` in the API schema). An
+# amount is stored with 12 digits, 2 after the point: MAX_TOTAL is the largest.
+MAX_LINES = 200
+MAX_LINE_QUANTITY = 10_000
+MAX_UNIT_PRICE = Decimal("1000000.00")
+MAX_SHIPPING = Decimal("10000.00")
+MAX_TOTAL = Decimal("9999999999.99")
 
 
 @dataclass(frozen=True)
@@ -111,13 +121,30 @@ def request_hash(body: object) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def command_fingerprint(command: PlaceOrder) -> str:
+    """A stable fingerprint of what an order command asks for."""
+    return request_hash(asdict(command))
+
+
+class _PlacedBefore(Exception):
+    """Raised inside the capture transaction (rolling it back) when the channel
+    already placed an order under the command's external reference."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.number)
+        self.order = order
+
+
 def place_order(
     command: PlaceOrder, *, actor: Actor, idempotency: Idempotency | None = None
 ) -> tuple[Order, bool]:
     """Capture an order. Returns (order, created). With `idempotency`, the same key
     and body give back the order made the first time (created False), even when
     the retries race each other; the same key with another body raises
-    IdempotencyMismatch. Raises InvalidInput (per line) or InsufficientStock."""
+    IdempotencyMismatch. Without a key, a channel's `external_reference` names one
+    order: the same command again gives that order back (created False), another
+    command under that reference raises DuplicateExternalReference, also when the
+    two race each other. Raises InvalidInput (per line) or InsufficientStock."""
     for attempt in range(3):
         try:
             return _place_order(command, actor=actor, idempotency=idempotency)
@@ -132,13 +159,38 @@ def place_order(
 
 def _place_order(command: PlaceOrder, *, actor: Actor, idempotency: Idempotency | None) -> tuple[Order, bool]:
     channel, skus, pickup_store = _validate(command)
-    with transaction.atomic():
+    fingerprint = command_fingerprint(command)
+    try:
+        return _capture(
+            command, channel, skus, pickup_store, fingerprint, actor=actor, idempotency=idempotency
+        )
+    except _PlacedBefore as placed:
+        if placed.order.request_fingerprint != fingerprint:
+            raise DuplicateExternalReference(
+                channel.code, command.external_reference, placed.order.number
+            ) from None
+        return placed.order, False
+
+
+def _capture(
+    command: PlaceOrder,
+    channel: Channel,
+    skus: dict[str, Sku],
+    pickup_store: StockPoint | None,
+    fingerprint: str,
+    *,
+    actor: Actor,
+    idempotency: Idempotency | None,
+) -> tuple[Order, bool]:
+    with transaction.atomic(durable=True):
         if idempotency is not None:
             existing = _claim_key(idempotency)
             if existing is not None:
                 return existing, False
+        _refuse_placed_before(channel, command.external_reference)
         customer = _unify_customer(command.customer, region=phone_region(command))
         order = _new_order(command, channel, customer, pickup_store)
+        order.request_fingerprint = fingerprint
         reasons = review_reasons(order, customer, command.billing_address)
         order.review_reasons = reasons
         order.status = OrderStatus.AWAITING_REVIEW if reasons else OrderStatus.CONFIRMED
@@ -218,6 +270,10 @@ def _validate(command: PlaceOrder) -> tuple[Channel, dict[str, Sku], StockPoint 
         )
     if not command.lines:
         errors.append({"field": "lines", "detail": _("An order needs at least one line.")})
+    elif len(command.lines) > MAX_LINES:
+        errors.append(
+            {"field": "lines", "detail": _("An order has %(max)d lines at most.") % {"max": MAX_LINES}}
+        )
     skus = {sku.code: sku for sku in Sku.objects.filter(code__in=[line.sku for line in command.lines])}
     seen: set[str] = set()
     for index, line in enumerate(command.lines):
@@ -232,9 +288,27 @@ def _validate(command: PlaceOrder) -> tuple[Channel, dict[str, Sku], StockPoint 
         seen.add(line.sku)
         if line.quantity <= 0:
             problems["quantity"] = _("The quantity must be at least 1.")
+        elif line.quantity > MAX_LINE_QUANTITY:
+            problems["quantity"] = _("A line holds %(max)d units at most.") % {"max": MAX_LINE_QUANTITY}
         if line.unit_price < 0:
             problems["unit_price"] = _("The unit price cannot be negative.")
-        errors += item_errors("line", index, problems)
+        elif line.unit_price > MAX_UNIT_PRICE:
+            problems["unit_price"] = _("The unit price is %(max)s at most.") % {"max": MAX_UNIT_PRICE}
+        elif line.unit_price * line.quantity > MAX_TOTAL:
+            problems["quantity"] = _("The line's amount would exceed %(max)s.") % {"max": MAX_TOTAL}
+        if problems:
+            errors += item_errors("line", index, problems)
+    if not 0 <= command.shipping_amount <= MAX_SHIPPING:
+        errors.append(
+            {
+                "field": "shipping_amount",
+                "detail": _("The shipping amount is between 0 and %(max)s.") % {"max": MAX_SHIPPING},
+            }
+        )
+    elif _total(command) > MAX_TOTAL:
+        errors.append(
+            {"field": "lines", "detail": _("The order's total would exceed %(max)s.") % {"max": MAX_TOTAL}}
+        )
     pickup_store = _validate_delivery(command, errors)
     if not command.customer.email and not command.customer.phone:
         errors.append({"field": "customer", "detail": _("Give the customer's e-mail or phone.")})
@@ -252,6 +326,13 @@ def _validate(command: PlaceOrder) -> tuple[Channel, dict[str, Sku], StockPoint 
     if errors:
         raise InvalidInput(_("The order is invalid; nothing was created."), errors)
     return channel, skus, pickup_store
+
+
+def _total(command: PlaceOrder) -> Decimal:
+    return (
+        sum((line.unit_price * line.quantity for line in command.lines), Decimal("0"))
+        + command.shipping_amount
+    )
 
 
 def _validate_delivery(command: PlaceOrder, errors: list[dict[str, object]]) -> StockPoint | None:
@@ -321,10 +402,7 @@ def _validate_payment(command: PlaceOrder, errors: list[dict[str, object]]) -> N
         )
     if not payment.reference:
         errors.append({"field": "payment.reference", "detail": _("The authorisation reference is missing.")})
-    total = (
-        sum((line.unit_price * line.quantity for line in command.lines), Decimal("0"))
-        + command.shipping_amount
-    )
+    total = _total(command)
     if payment.amount != total:
         errors.append(
             {
@@ -404,10 +482,7 @@ def _new_order(
     """The order, not saved yet (review rules judge it first)."""
     address = command.delivery.address or AddressInput()
     billing = command.billing_address
-    total = (
-        sum((line.unit_price * line.quantity for line in command.lines), Decimal("0"))
-        + command.shipping_amount
-    )
+    total = _total(command)
     hold_until = None
     if command.delivery.method == DeliveryMethod.E_RESERVATION:
         hold_until = timezone.now() + timedelta(hours=settings.OMS_E_RESERVATION_HOURS)
@@ -436,15 +511,32 @@ def _new_order(
     )
 
 
+def _refuse_placed_before(channel: Channel, external_reference: str) -> None:
+    """Raise _PlacedBefore if the channel has an order under this reference."""
+    if not external_reference:
+        return
+    placed = (
+        Order.objects.filter(channel=channel, external_reference=external_reference)
+        .select_related("channel", "customer")
+        .first()
+    )
+    if placed is not None:
+        raise _PlacedBefore(placed)
+
+
 def _insert_order(order: Order, channel: Channel) -> None:
+    """Insert the order under a new number. A concurrent capture of the same
+    external reference makes this insert wait on the unique index until it
+    ends; if it committed, _PlacedBefore is raised."""
     for _attempt in range(5):
         order.number = new_order_number(channel)
         try:
             with transaction.atomic():
                 order.save(force_insert=True)
                 return
-        except IntegrityError:  # the number was taken: draw another
+        except IntegrityError:  # the number was taken, or the reference: tell which
             order.pk = None
+            _refuse_placed_before(channel, order.external_reference)
     raise AssertionError("could not draw a free order number")
 
 
@@ -489,10 +581,10 @@ def _record_preorders(order: Order, lines: list[OrderLine], holds: list[LineHold
     for line, held in zip(lines, holds, strict=True):
         if not held.is_preorder:
             continue
-        line.status = LineStatus.BACKORDERED
+        transition_line(line, LineStatus.BACKORDERED)
         line.is_preorder = True
         line.promised_date = held.promised_date
-        line.save(update_fields=["status", "is_preorder", "promised_date"])
+        line.save(update_fields=["is_preorder", "promised_date"])
         latest = max(latest or held.promised_date, held.promised_date)
         timeline.preordered(
             order,

@@ -12,10 +12,12 @@ from oms import timeline
 from oms.core.actors import Actor
 from oms.models import EventType, Order
 from oms.payloads import order_event_payload
+from oms.services.locks import try_lock_order
 from oms.services.outbox import record_event
 from oms.services.transitions import transition_line, transition_order
 from oms.states import LINE_TRANSITIONS, ORDER_TRANSITIONS, DeliveryMethod, LineStatus, OrderStatus
 
+EXPIRY = Actor.system("e-reservation-expiry")
 EXPIRABLE = {status for status, targets in ORDER_TRANSITIONS.items() if OrderStatus.EXPIRED in targets}
 
 
@@ -27,24 +29,19 @@ def expired_holds(now: datetime | None = None):
     )
 
 
-def release_expired_holds(*, now: datetime | None = None, limit: int = 500) -> list[str]:
+def release_expired_holds(
+    *, actor: Actor = EXPIRY, now: datetime | None = None, limit: int = 500
+) -> list[str]:
     """Give back the stock of e-reservations whose deadline passed, and record it.
     Safe to run concurrently (locked rows are skipped) and again (idempotent).
     Returns the numbers of the orders expired."""
-    actor = Actor.system("e-reservation-expiry")
     expired: list[str] = []
     numbers = list(expired_holds(now).order_by("hold_until").values_list("number", flat=True)[:limit])
     for number in numbers:
-        with transaction.atomic():
-            order = (
-                expired_holds(now)
-                .select_for_update(skip_locked=True)
-                .select_related("channel", "customer")
-                .filter(number=number)
-                .first()
-            )
-            if order is None:
-                continue
+        with transaction.atomic(durable=True):
+            order = try_lock_order(number)
+            if order is None or not expired_holds(now).filter(pk=order.pk).exists():
+                continue  # busy with another worker, or no longer expirable
             units = 0
             for line in order.lines.select_related("sku"):
                 units += release_reservations(line.reservation_reference)

@@ -7,13 +7,14 @@ from django.utils.translation import gettext as _
 
 from oms import timeline
 from oms.core.actors import Actor
-from oms.core.errors import InvalidInput, NotFound
+from oms.core.errors import InvalidInput
+from oms.errors import OrderNotFound
 from oms.models import Order, TimelineEntry
 
 MAX_NOTE_LENGTH = 2000
 
 
-def add_note(order_number: str, *, actor: Actor, text: str) -> TimelineEntry:
+def add_note(number: str, *, actor: Actor, text: str) -> TimelineEntry:
     """Add a note to the order's timeline. Allowed in every status; the text is
     stripped and must be 1 to MAX_NOTE_LENGTH characters (InvalidInput otherwise).
     Raises NotFound for an unknown order."""
@@ -25,8 +26,8 @@ def add_note(order_number: str, *, actor: Actor, text: str) -> TimelineEntry:
             _("A note holds %(max)d characters at most; this one has %(n)d.")
             % {"max": MAX_NOTE_LENGTH, "n": len(text)}
         )
-    with transaction.atomic():
-        order = Order.objects.filter(number=order_number).first()
+    with transaction.atomic(durable=True):
+        order = Order.objects.filter(number=number).first()  # no lock: a note changes no state
         if order is None:
-            raise NotFound(_("No order %(number)s.") % {"number": order_number})
+            raise OrderNotFound(number)
         return timeline.note_added(order, actor=actor, text=text)

@@ -30,13 +30,15 @@ from django.utils.translation import gettext as _
 
 from oms import timeline
 from oms.core.actors import Actor
-from oms.core.errors import Conflict, IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
+from oms.core.errors import IdempotencyMismatch, IllegalTransition, InvalidInput
 from oms.core.queueing import enqueue_on_commit
+from oms.errors import NoPayment, NothingToRetry, PaymentAmountRefused
 from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
 from oms.payloads import order_event_payload
 from oms.payments import ProviderResult, get_provider
+from oms.services.locks import lock_order, lock_payment
 from oms.services.outbox import record_event
-from oms.services.transitions import can_transition, transition_order
+from oms.services.transitions import can_transition, transition_order, transition_payment
 from oms.states import OrderStatus, PaymentStatus
 
 Kind = PaymentOperation.Kind
@@ -46,105 +48,77 @@ CENT = Decimal("0.01")
 PROVIDER = Actor.system("payments")
 
 
-class PaymentAmountRefused(Conflict):
-    """More than the payment has left to capture or refund. Nothing was written."""
-
-    code = "payment_amount_refused"
-
-    def __init__(self, kind: str, requested: Decimal, available: Decimal) -> None:
-        if kind == Kind.CAPTURE:
-            message = _("Cannot capture %(requested)s: only %(available)s is left to capture.")
-        else:
-            message = _("Cannot refund %(requested)s: only %(available)s is left to refund.")
-        super().__init__(message % {"requested": _money(requested), "available": _money(available)})
-        self.kind = kind
-        self.requested = requested
-        self.available = available
-
-    def payload(self) -> dict[str, object]:
-        return {"kind": self.kind, "requested": _money(self.requested), "available": _money(self.available)}
-
-
-class NothingToRetry(Conflict):
-    """`retry_capture` on a payment whose last capture did not fail."""
-
-    code = "nothing_to_retry"
-
-    def __init__(self, order_number: str, status: str) -> None:
-        super().__init__(
-            _("Order %(number)s has no failed capture to retry (payment %(status)s).")
-            % {"number": order_number, "status": PaymentStatus(status).label}
-        )
-        self.status = status
-
-    def payload(self) -> dict[str, object]:
-        return {"payment_status": self.status}
-
-
 # --- Requests -------------------------------------------------------------------
 
 
-def request_capture(order_number: str, amount: Decimal, *, actor: Actor, key: str) -> PaymentOperation:
+def request_capture(number: str, amount: Decimal, *, actor: Actor, key: str) -> PaymentOperation:
     """Capture `amount` of the order's authorisation (one shipment or collection).
     The same `key` again returns the first operation and creates nothing; another
     request under a used key raises IdempotencyMismatch. Raises InvalidInput
     (amount not positive), PaymentAmountRefused (over what is left to capture,
     captures in flight counted) or IllegalTransition (payment voided)."""
-    with transaction.atomic():
-        order, payment = _lock_payment(order_number)
+    with transaction.atomic(durable=True):
+        order, payment = _lock_payment(number)
         return _request(order, payment, Kind.CAPTURE, amount, actor=actor, key=key)
 
 
-def request_refund(
-    order_number: str, amount: Decimal, *, actor: Actor, key: str, reason: str
-) -> PaymentOperation:
+def request_refund(number: str, amount: Decimal, *, actor: Actor, key: str, reason: str) -> PaymentOperation:
     """Refund `amount` to the original payment method; `reason` goes into the
     refund.issued event. Same idempotency and refusals as `request_capture`,
     against what was captured and not yet refunded (refunds in flight counted)."""
-    with transaction.atomic():
-        order, payment = _lock_payment(order_number)
+    with transaction.atomic(durable=True):
+        order, payment = _lock_payment(number)
         return _request(order, payment, Kind.REFUND, amount, actor=actor, key=key, reason=reason)
 
 
-def request_void(order_number: str, *, actor: Actor, key: str) -> PaymentOperation:
+def request_void(number: str, *, actor: Actor, key: str) -> PaymentOperation:
     """Release the whole authorisation. Refused (IllegalTransition) once anything
     was captured or while a capture is in flight."""
-    with transaction.atomic():
-        order, payment = _lock_payment(order_number)
+    with transaction.atomic(durable=True):
+        order, payment = _lock_payment(number)
         return _request(order, payment, Kind.VOID, payment.authorised_amount, actor=actor, key=key)
 
 
-def retry_capture(
-    order_number: str, *, actor: Actor, key: str, amount: Decimal | None = None
-) -> PaymentOperation:
+def retry_capture(number: str, *, actor: Actor, key: str, amount: Decimal | None = None) -> PaymentOperation:
     """For customer service after a failed capture: a new capture, by default of
     everything left to capture. Raises NothingToRetry unless the payment's last
     settled capture failed. On success the order leaves PAYMENT_FAILED."""
-    with transaction.atomic():
-        order, payment = _lock_payment(order_number)
+    with transaction.atomic(durable=True):
+        order, payment = _lock_payment(number)
         existing = _existing(payment, Kind.CAPTURE, key, amount)
         if existing is not None:
             return existing
         if not _capture_failure_outstanding(payment):
             raise NothingToRetry(order.number, payment.status)
         if amount is None:
-            amount = payment.capturable - _in_flight(payment, Kind.CAPTURE)
+            amount = left_to_capture(
+                order, payment, _in_flight(payment, Kind.CAPTURE), _in_flight(payment, Kind.PARTIAL_VOID)
+            )
         return _request(order, payment, Kind.CAPTURE, amount, actor=actor, key=key)
 
 
-def settle_cancelled_order(order: Order, *, actor: Actor) -> PaymentOperation | None:
-    """Release the money of a wholly cancelled order: void the authorisation when
-    nothing was captured, else refund what was captured. The caller holds the
-    order's row lock inside its transaction; the provider is called after commit.
-    Returns None when there is nothing to settle (no payment, already voided or
-    refunded, or a capture still in flight)."""
-    payment = Payment.objects.select_for_update().filter(order=order).order_by("pk").first()
+def settle_cancellation(order: Order, *, actor: Actor) -> list[PaymentOperation]:
+    """Make what the payment holds follow the order's total after a cancellation
+    (the caller holds the order's row lock and has saved the new total; the
+    provider is called after commit):
+
+    - a wholly cancelled order of which nothing was captured: void the authorisation;
+    - otherwise, give back the part of the authorisation the new total no longer
+      needs (a partial void of what was not captured) and refund what was
+      captured beyond the new total.
+
+    Returns the operations asked for (none when there is nothing to settle: no
+    payment, already voided, or given back already). The keys name the total
+    they settle to, so the same cancellation asked twice gives back once."""
+    payment = lock_payment(order)
     if payment is None or payment.status == PaymentStatus.VOIDED:
-        return None
-    if payment.captured_amount == 0 and _in_flight(payment, Kind.CAPTURE) == 0:
+        return []
+    total = order.total_amount
+    captures = payment.captured_amount + _in_flight(payment, Kind.CAPTURE)
+    if order.status == OrderStatus.CANCELLED and captures == 0:
         if _in_flight(payment, Kind.VOID):
-            return None
-        return _request(
+            return []
+        void = _request(
             order,
             payment,
             Kind.VOID,
@@ -152,18 +126,32 @@ def settle_cancelled_order(order: Order, *, actor: Actor) -> PaymentOperation | 
             actor=actor,
             key=f"{order.number}/cancel/void",
         )
-    refundable = payment.refundable - _in_flight(payment, Kind.REFUND)
-    if refundable <= 0:
-        return None
-    return _request(
-        order,
-        payment,
-        Kind.REFUND,
-        refundable,
-        actor=actor,
-        key=f"{order.number}/cancel/refund",
-        reason=_("Order cancelled"),
-    )
+        return [void]
+    operations = []
+    held = payment.authorised_amount - _in_flight(payment, Kind.PARTIAL_VOID)
+    to_void = held - max(total, captures)
+    if to_void > 0:
+        key = f"{order.number}/cancel-to/{_money(total)}/partial-void"
+        operations.append(_request(order, payment, Kind.PARTIAL_VOID, to_void, actor=actor, key=key))
+    to_refund = captures - total - (payment.refunded_amount + _in_flight(payment, Kind.REFUND))
+    to_refund = min(to_refund, payment.refundable - _in_flight(payment, Kind.REFUND))
+    if to_refund > 0:
+        if order.status == OrderStatus.CANCELLED:
+            key, reason = f"{order.number}/cancel/refund", _("Order cancelled")
+        else:
+            key, reason = f"{order.number}/cancel-to/{_money(total)}/refund", _("Order lines cancelled")
+        operations.append(
+            _request(order, payment, Kind.REFUND, to_refund, actor=actor, key=key, reason=reason)
+        )
+    return operations
+
+
+def left_to_capture(order: Order, payment: Payment, capturing: Decimal, voiding: Decimal) -> Decimal:
+    """What may still be captured: never more than the authorisation keeps (less the
+    partial voids asked for, `voiding`) nor more than the order's total, less what
+    was captured and what is being captured (`capturing`)."""
+    ceiling = min(payment.authorised_amount - voiding, order.total_amount)
+    return max(ceiling - payment.captured_amount - capturing, Decimal("0.00"))
 
 
 @dataclass(frozen=True)
@@ -172,6 +160,7 @@ class PaymentChoices:
 
     refundable: Decimal  # captured, not refunded, less refunds in flight
     capture_to_retry: Decimal  # after an unresolved failed capture: what is left to capture
+    to_capture: Decimal  # what may still be captured, captures in flight counted
 
 
 def payment_choices(payment: Payment, operations: list[PaymentOperation]) -> PaymentChoices:
@@ -179,12 +168,28 @@ def payment_choices(payment: Payment, operations: list[PaymentOperation]) -> Pay
     payment's operations already in memory (the order screen prefetches them)."""
     none = Decimal("0.00")
     if payment.status == PaymentStatus.VOIDED:
-        return PaymentChoices(none, none)
+        return PaymentChoices(none, none, none)
     refundable = payment.refundable - _pending_amount(operations, Kind.REFUND)
-    to_retry = payment.capturable - _pending_amount(operations, Kind.CAPTURE)
+    to_retry = left_to_capture(
+        payment.order,
+        payment,
+        _pending_amount(operations, Kind.CAPTURE),
+        _pending_amount(operations, Kind.PARTIAL_VOID),
+    )
     return PaymentChoices(
         refundable=max(refundable, none),
         capture_to_retry=max(to_retry, none) if _last_settled_capture_failed(operations) else none,
+        to_capture=to_retry,
+    )
+
+
+def amount_to_capture(payment: Payment) -> Decimal:
+    """What may still be captured of `payment` (its order's total and the partial
+    voids and captures in flight counted): the API's `amount_to_capture`."""
+    if payment.status == PaymentStatus.VOIDED:
+        return Decimal("0.00")
+    return left_to_capture(
+        payment.order, payment, _in_flight(payment, Kind.CAPTURE), _in_flight(payment, Kind.PARTIAL_VOID)
     )
 
 
@@ -201,15 +206,13 @@ def _last_settled_capture_failed(operations: Iterable[PaymentOperation]) -> bool
     return bool(settled) and max(settled, key=lambda op: op.pk).outcome == Outcome.FAILED
 
 
-def _lock_payment(order_number: str) -> tuple[Order, Payment]:
+def _lock_payment(number: str) -> tuple[Order, Payment]:
     """Lock the order, then its payment: always in that order (as cancellation
     does), so two services cannot deadlock."""
-    order = Order.objects.select_for_update().filter(number=order_number).first()
-    if order is None:
-        raise NotFound(_("No order %(number)s.") % {"number": order_number})
-    payment = Payment.objects.select_for_update().filter(order=order).order_by("pk").first()
+    order = lock_order(number)
+    payment = lock_payment(order)
     if payment is None:
-        raise NotFound(_("Order %(number)s has no payment.") % {"number": order_number})
+        raise NoPayment(number)
     return order, payment
 
 
@@ -240,7 +243,7 @@ def _request(
     existing = _existing(payment, kind, key, amount)
     if existing is not None:
         return existing
-    _check(payment, kind, amount)
+    _check(order, payment, kind, amount)
     try:
         with transaction.atomic():
             operation = PaymentOperation.objects.create(
@@ -257,7 +260,7 @@ def _request(
     return operation
 
 
-def _check(payment: Payment, kind: str, amount: Decimal) -> None:
+def _check(order: Order, payment: Payment, kind: str, amount: Decimal) -> None:
     if amount <= 0 or amount != amount.quantize(CENT):
         raise InvalidInput(
             _("The amount must be positive, in cents."),
@@ -266,9 +269,16 @@ def _check(payment: Payment, kind: str, amount: Decimal) -> None:
     if payment.status == PaymentStatus.VOIDED:
         raise IllegalTransition("payment", payment.status, kind)
     if kind == Kind.CAPTURE:
-        available = payment.capturable - _in_flight(payment, Kind.CAPTURE)
+        available = left_to_capture(
+            order, payment, _in_flight(payment, Kind.CAPTURE), _in_flight(payment, Kind.PARTIAL_VOID)
+        )
     elif kind == Kind.REFUND:
         available = payment.refundable - _in_flight(payment, Kind.REFUND)
+    elif kind == Kind.PARTIAL_VOID:
+        uncaptured = payment.capturable - _in_flight(payment, Kind.CAPTURE) - _in_flight(payment, kind)
+        if amount > uncaptured:
+            raise PaymentAmountRefused(kind, amount, uncaptured)
+        return
     else:
         if payment.captured_amount or _in_flight(payment, Kind.CAPTURE):
             raise IllegalTransition("payment", payment.status, PaymentStatus.VOIDED)
@@ -306,6 +316,10 @@ def carry_out_operation(operation_id: int) -> str:
         result = provider.capture(payment.reference, operation.amount, payment.currency, key=operation.key)
     elif operation.kind == Kind.REFUND:
         result = provider.refund(payment.reference, operation.amount, payment.currency, key=operation.key)
+    elif operation.kind == Kind.PARTIAL_VOID:
+        result = provider.partial_void(
+            payment.reference, operation.amount, payment.currency, key=operation.key
+        )
     else:
         result = provider.void(payment.reference, key=operation.key)
     return record_operation_result(operation_id, result).outcome
@@ -316,13 +330,11 @@ def record_operation_result(operation_id: int, result: ProviderResult) -> Paymen
     order status, timeline entry (by whoever asked, else the system) and event
     (with the operation's reason), in one transaction. An operation already
     completed is returned unchanged (applied once)."""
-    with transaction.atomic():
-        order_id = PaymentOperation.objects.values_list("payment__order_id", flat=True).get(pk=operation_id)
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("channel", "customer")
-            .get(pk=order_id)
+    with transaction.atomic(durable=True):
+        number = PaymentOperation.objects.values_list("payment__order__number", flat=True).get(
+            pk=operation_id
         )
+        order = lock_order(number)
         outcome = Outcome.SUCCEEDED if result.succeeded else Outcome.FAILED
         updated = PaymentOperation.objects.filter(pk=operation_id, outcome=Outcome.PENDING).update(
             outcome=outcome,
@@ -333,7 +345,7 @@ def record_operation_result(operation_id: int, result: ProviderResult) -> Paymen
         operation = PaymentOperation.objects.select_related("payment").get(pk=operation_id)
         if updated != 1:
             return operation
-        payment = Payment.objects.select_for_update().get(pk=operation.payment_id)
+        payment = lock_payment(order)
         operation.payment = payment
         timeline.payment_operation(
             order,
@@ -352,15 +364,19 @@ def record_operation_result(operation_id: int, result: ProviderResult) -> Paymen
 
 def _apply_success(order: Order, payment: Payment, operation: PaymentOperation, reason: str) -> None:
     if operation.kind == Kind.VOID:
-        payment.status = PaymentStatus.VOIDED
-        payment.save(update_fields=["status", "updated_at"])
+        transition_payment(payment, PaymentStatus.VOIDED)
         return
     if operation.kind == Kind.CAPTURE:
         payment.captured_amount += operation.amount
-    else:
+    elif operation.kind == Kind.REFUND:
         payment.refunded_amount += operation.amount
-    payment.status = _settled_status(payment)
-    payment.save(update_fields=["captured_amount", "refunded_amount", "status", "updated_at"])
+    else:
+        payment.authorised_amount -= operation.amount
+    payment.save(update_fields=["authorised_amount", "captured_amount", "refunded_amount", "updated_at"])
+    if payment.status != PaymentStatus.VOIDED:  # a partial void answered after the whole void
+        transition_payment(payment, _settled_status(order, payment))
+    if operation.kind == Kind.PARTIAL_VOID:
+        return  # the order.lines_cancelled event already told the new total
     if operation.kind == Kind.CAPTURE:
         if order.status == OrderStatus.PAYMENT_FAILED and payment.status != PaymentStatus.CAPTURE_FAILED:
             _resume_order(order)
@@ -387,8 +403,7 @@ def _apply_success(order: Order, payment: Payment, operation: PaymentOperation, 
 def _apply_failure(order: Order, payment: Payment, operation: PaymentOperation, reason: str) -> None:
     extra: dict[str, object] = {"error": operation.error}
     if operation.kind == Kind.CAPTURE:
-        payment.status = PaymentStatus.CAPTURE_FAILED
-        payment.save(update_fields=["status", "updated_at"])
+        transition_payment(payment, PaymentStatus.CAPTURE_FAILED)
         extra["order_status_before"] = order.status
         if can_transition(order, OrderStatus.PAYMENT_FAILED):
             transition_order(order, OrderStatus.PAYMENT_FAILED, actor=PROVIDER, reason=operation.error)
@@ -401,7 +416,7 @@ def _apply_failure(order: Order, payment: Payment, operation: PaymentOperation, 
     )
 
 
-def _settled_status(payment: Payment) -> str:
+def _settled_status(order: Order, payment: Payment) -> str:
     """The status the amounts give, unless a failed capture is still unresolved."""
     if _capture_failure_outstanding(payment):
         return PaymentStatus.CAPTURE_FAILED
@@ -410,7 +425,7 @@ def _settled_status(payment: Payment) -> str:
             return PaymentStatus.REFUNDED
         return PaymentStatus.PARTIALLY_REFUNDED
     if payment.captured_amount:
-        if payment.captured_amount == payment.authorised_amount:
+        if payment.captured_amount >= min(payment.authorised_amount, order.total_amount):
             return PaymentStatus.CAPTURED
         return PaymentStatus.PARTIALLY_CAPTURED
     return PaymentStatus.AUTHORISED

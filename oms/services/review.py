@@ -12,6 +12,7 @@ from oms.core.actors import Actor
 from oms.core.errors import InvalidInput
 from oms.models import Customer, EventType, Order, ReviewRule
 from oms.payloads import order_event_payload
+from oms.services.locks import lock_order
 from oms.services.outbox import record_event
 from oms.services.transitions import transition_order
 from oms.states import OrderStatus
@@ -44,11 +45,13 @@ def _addresses_differ(order: Order, billing_address) -> bool:
     )
 
 
-def release_from_review(order: Order, *, actor: Actor, note: str) -> Order:
-    """Customer service checked the order: it goes on to sourcing."""
+def release_from_review(number: str, *, actor: Actor, note: str) -> Order:
+    """Customer service checked the order: it goes on to sourcing. Raises
+    InvalidInput without a note, OrderNotFound, IllegalTransition unless held."""
     if not note.strip():
         raise InvalidInput(_("Say why the order is released."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        order = lock_order(number)
         transition_order(order, OrderStatus.CONFIRMED, actor=actor, reason="review_released")
         timeline.review_released(order, actor=actor, note=note.strip())
         record_event(EventType.ORDER_CONFIRMED, order=order, payload=order_event_payload(order))

@@ -1,4 +1,4 @@
-"""The one place where order and line statuses change. Each change is checked
+"""The one place where order, line and payment statuses change. Each change is checked
 against the tables of `oms.states`, made with a conditional UPDATE (so two
 concurrent changes cannot both succeed from the same state) and recorded on the
 timeline in the same transaction. An illegal change raises IllegalTransition."""
@@ -6,12 +6,13 @@ timeline in the same transaction. An illegal change raises IllegalTransition."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import IllegalTransition
-from oms.models import Order, OrderLine
-from oms.states import LINE_TRANSITIONS, ORDER_TRANSITIONS
+from oms.models import Order, OrderLine, Payment
+from oms.states import LINE_TRANSITIONS, ORDER_TRANSITIONS, PAYMENT_TRANSITIONS
 
 
 def can_transition(order: Order, to: str) -> bool:
@@ -45,3 +46,21 @@ def transition_line(line: OrderLine, to: str) -> OrderLine:
         raise IllegalTransition("order line", current, to)
     line.status = to
     return line
+
+
+def transition_payment(payment: Payment, to: str) -> Payment:
+    """Move a payment to `to` (recorded by the caller's payment_* timeline entry);
+    staying in the same status changes nothing. The caller holds the payment's lock."""
+    before = payment.status
+    if to == before:
+        return payment
+    if to not in PAYMENT_TRANSITIONS.get(before, set()):
+        raise IllegalTransition("payment", before, to)
+    updated = Payment.objects.filter(pk=payment.pk, status=before).update(
+        status=to, updated_at=timezone.now()
+    )
+    if updated != 1:
+        current = Payment.objects.values_list("status", flat=True).get(pk=payment.pk)
+        raise IllegalTransition("payment", current, to)
+    payment.status = to
+    return payment

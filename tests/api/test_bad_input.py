@@ -242,7 +242,7 @@ def test_a_quantity_beyond_64_bits_is_a_400(api, network):
     response = api.post("/api/v1/orders/", body, format="json")
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"field": "lines.0.quantity", "detail": "Ensure this value is less than or equal to 100000."}
+        {"field": "lines.0.quantity", "detail": "Ensure this value is less than or equal to 10000."}
     ]
     assert state() == before
 
@@ -256,7 +256,7 @@ def test_cancelling_2_to_the_63_units_is_a_400(api, network):
     )
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"field": "lines.0.quantity", "detail": "Ensure this value is less than or equal to 100000."}
+        {"field": "lines.0.quantity", "detail": "Ensure this value is less than or equal to 10000."}
     ]
     assert state() == before
 

@@ -98,12 +98,17 @@ def test_customer_service_finds_an_order_and_cancels_a_line(
     page.get_by_label("Reason for cancelling these units").fill("Customer wants only one lamp")
     page.get_by_role("button", name="Cancel these units").click()
 
-    # then: the timeline shows it first, the line shows 1 cancelled, no page reload
-    newest = page.locator("#order .tl").first
-    expect(newest).to_contain_text("Lines cancelled")
-    expect(newest).to_contain_text("LAMP-BRASS: 1 unit(s) cancelled, 1 released from stock")
-    expect(newest).to_contain_text("Reason: Customer wants only one lamp")
-    expect(newest).to_contain_text("customer.service")
+    # then: the timeline shows the authorisation reduced by the lamp's price, after
+    # the cancellation; the line shows 1 cancelled and the total follows; no page reload
+    newest, cancelled = page.locator("#order .tl").nth(0), page.locator("#order .tl").nth(1)
+    expect(newest).to_contain_text("Authorisation reduced")
+    expect(newest).to_contain_text("Amount: 49.90")
+    expect(cancelled).to_contain_text("Lines cancelled")
+    expect(cancelled).to_contain_text("LAMP-BRASS: 1 unit(s) cancelled, 1 released from stock")
+    expect(cancelled).to_contain_text("Reason: Customer wants only one lamp")
+    expect(cancelled).to_contain_text("customer.service")
+    expect(page.get_by_test_id("order-total")).to_contain_text("84.90")
+    expect(page.get_by_test_id("to-capture")).to_have_text("84.90")
     expect(page.locator('tr[data-sku="LAMP-BRASS"] [data-testid="cancelled"]')).to_have_text("1")
     expect(page.get_by_test_id("outcome")).to_contain_text("Units cancelled: their stock is released.")
     assert page.evaluate("window.sameDocument") is True
@@ -113,7 +118,7 @@ def test_customer_service_finds_an_order_and_cancels_a_line(
     page.screenshot(path="/tmp/e2e-cs-full.png", full_page=True)
 
     # and: in the database
-    entry = TimelineEntry.objects.filter(order=order).latest("id")
+    entry = TimelineEntry.objects.filter(order=order, kind="lines_cancelled").get()
     assert (entry.kind, entry.actor, entry.data) == (
         "lines_cancelled",
         "customer.service",
@@ -123,6 +128,7 @@ def test_customer_service_finds_an_order_and_cancels_a_line(
         },
     )
     assert Order.objects.get(pk=order.pk).status == "confirmed"
+    assert Order.objects.get(pk=order.pk).total_amount == Decimal("84.90")
     assert StockLevel.objects.get(sku__code="LAMP-BRASS").reserved == 31
 
 

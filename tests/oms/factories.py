@@ -1,3 +1,4 @@
+import itertools
 from decimal import Decimal
 
 import factory
@@ -14,6 +15,8 @@ from oms.services.capture import (
 )
 
 PASSWORD = "correct-horse-battery"
+# A channel's reference names one order: each command gets its own unless told.
+EXTERNAL_REFERENCES = (f"WEB-{n}" for n in itertools.count(1001))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -96,7 +99,7 @@ def place_order_command(
         ),
         "lines": line_inputs,
         "payment": payment,
-        "external_reference": "WEB-1001",
+        "external_reference": next(EXTERNAL_REFERENCES),
     }
     values.update(overrides)
     return PlaceOrder(**values)

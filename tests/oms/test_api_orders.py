@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from inventory.models import Reservation, StockLevel
-from oms.models import Order, OutboxEvent, ReviewRule, TimelineEntry
+from oms.models import Channel, Order, OutboxEvent, ReviewRule, TimelineEntry
 from tests.conftest import api_client_for
 from tests.inventory.factories import FutureStockFactory, SkuFactory, StockLevelFactory, StockPointFactory
 from tests.oms.factories import ChannelFactory
@@ -200,12 +200,12 @@ def test_read_and_list_orders_with_filters(api, catalogue):
 
 def test_order_list_query_count_does_not_grow(api, catalogue, django_assert_num_queries):
     StockLevel.objects.filter(sku__code="LAMP").update(on_hand=100)
-    for _ in range(2):
-        api.post("/api/v1/orders/", order_body(), format="json")
+    for n in range(2):
+        api.post("/api/v1/orders/", order_body(external_reference=f"SHOP-{n}"), format="json")
     with django_assert_num_queries(3):
         api.get("/api/v1/orders/")
-    for _ in range(18):
-        api.post("/api/v1/orders/", order_body(), format="json")
+    for n in range(2, 20):
+        api.post("/api/v1/orders/", order_body(external_reference=f"SHOP-{n}"), format="json")
     with django_assert_num_queries(3):
         assert api.get("/api/v1/orders/").json()["count"] == 20
 
@@ -300,7 +300,9 @@ def test_concurrent_orders_from_several_channels_never_oversell(integration):
         try:
             client = api_client_for(integration)
             barrier.wait()
-            body = order_body(lines=(("LAMP", 1, "10.00"),), channel=channels[i % 3])
+            body = order_body(
+                lines=(("LAMP", 1, "10.00"),), channel=channels[i % 3], external_reference=f"C-{i}"
+            )
             statuses.append(client.post("/api/v1/orders/", body, format="json").status_code)
         finally:
             connection.close()
@@ -323,3 +325,98 @@ def test_a_body_over_the_size_limit_is_a_json_413(api, catalogue, settings):
     response = api.post("/api/v1/orders/", body, format="json")
     assert (response.status_code, response.json()["error"]) == (413, "request_too_large")
     assert Order.objects.count() == 0
+
+
+def test_the_same_order_sent_again_without_a_key_gives_the_first_back(api, catalogue):
+    # given
+    first = api.post("/api/v1/orders/", order_body(), format="json")
+    # when: the channel sends it again, without an Idempotency-Key
+    again = api.post("/api/v1/orders/", order_body(), format="json")
+    # then
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == api.get(f"/api/v1/orders/{first.json()['number']}/").json()
+    assert Order.objects.count() == 1
+    assert StockLevel.objects.get(sku__code="LAMP").reserved == 2
+    assert OutboxEvent.objects.filter(event_type="order.created").count() == 1
+
+
+def test_another_order_under_a_used_reference_is_409_and_changes_nothing(api, catalogue):
+    # given
+    StockLevel.objects.filter(sku__code="LAMP").update(on_hand=100)
+    number = api.post("/api/v1/orders/", order_body(), format="json").json()["number"]
+    # when: another body under the same channel and reference
+    response = api.post("/api/v1/orders/", order_body(lines=(("LAMP", 1, "19.90"),)), format="json")
+    # then
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": "duplicate_external_reference",
+        "detail": f"Channel web already placed order {number} under the reference SHOP-1001.",
+        "errors": [
+            {
+                "field": "external_reference",
+                "detail": f"Channel web already placed order {number} under the reference SHOP-1001.",
+            }
+        ],
+    }
+    assert Order.objects.count() == 1
+    assert StockLevel.objects.get(sku__code="LAMP").reserved == 2
+    assert OutboxEvent.objects.count() == 2  # order.created, order.confirmed of the first
+    # and: the same reference on another channel, or no reference, is another order
+    assert api.post("/api/v1/orders/", order_body(channel="app"), format="json").status_code == 201
+    for _ in range(2):
+        no_reference = order_body(lines=(("LAMP", 1, "19.90"),), external_reference="")
+        assert api.post("/api/v1/orders/", no_reference, format="json").status_code == 201
+
+
+def test_the_database_refuses_a_second_order_under_one_reference(catalogue):
+    from django.db import IntegrityError, transaction
+
+    from tests.oms.factories import CustomerFactory
+
+    web = Channel.objects.get(code="web")
+    customer = CustomerFactory()
+    fields = {"channel": web, "customer": customer, "status": "confirmed", "delivery_method": "home_delivery"}
+    Order.objects.create(number="W-1", external_reference="SHOP-9", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.create(number="W-2", external_reference="SHOP-9", **fields)
+    Order.objects.create(number="W-3", external_reference="", **fields)
+    Order.objects.create(number="W-4", external_reference="", **fields)
+    assert sorted(Order.objects.values_list("number", flat=True)) == ["W-1", "W-3", "W-4"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_sends_of_one_reference_make_one_order(integration):
+    # given
+    ChannelFactory(code="web")
+    StockLevelFactory(
+        sku=SkuFactory(code="LAMP"), stock_point=StockPointFactory(kind="warehouse"), on_hand=50
+    )
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+    numbers: set[str] = set()
+
+    def send():
+        try:
+            client = api_client_for(integration)
+            barrier.wait()
+            response = client.post("/api/v1/orders/", order_body(), format="json")
+            statuses.append(response.status_code)
+            numbers.add(response.json()["number"])
+        finally:
+            connection.close()
+
+    # when: 20 threads send the same order, without an Idempotency-Key
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # then: one order, its stock reserved once, the others get it back
+    assert sorted(statuses) == [200] * 19 + [201]
+    assert len(numbers) == 1
+    assert Order.objects.count() == 1
+    assert StockLevel.objects.get(sku__code="LAMP").reserved == 2
+    assert Reservation.objects.count() == 1
+    assert OutboxEvent.objects.filter(event_type="order.created").count() == 1

@@ -114,8 +114,8 @@ def test_review_release_needs_a_note_and_confirms(lamp):
     order, _ = place_order(place_order_command([("LAMP", 1)]), actor=CS)
     assert order.status == OrderStatus.AWAITING_REVIEW
     with pytest.raises(InvalidInput):
-        release_from_review(order, actor=CS, note=" ")
-    release_from_review(order, actor=CS, note="Called the customer: genuine.")
+        release_from_review(order.number, actor=CS, note=" ")
+    release_from_review(order.number, actor=CS, note="Called the customer: genuine.")
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     assert order.timeline.get(kind="review_released").data == {"note": "Called the customer: genuine."}

@@ -130,7 +130,7 @@ def test_an_event_is_posted_signed_to_the_subscribers_that_want_it(
             "order": order.number,
             "status": "confirmed",
             "channel": "web",
-            "external_reference": "WEB-1001",
+            "external_reference": order.external_reference,
             "delivery_method": "home_delivery",
             "pickup_store": None,
             "total": "39.80",

@@ -39,6 +39,7 @@ class CountingProvider:
 
     calls: list[tuple[str, str, Decimal | None]] = field(default_factory=list)
     declines: bool = False
+    refuses_partial_voids: bool = False
 
     def capture(self, authorisation, amount, currency, *, key):
         self.calls.append(("capture", key, amount))
@@ -53,6 +54,12 @@ class CountingProvider:
     def void(self, authorisation, *, key):
         self.calls.append(("void", key, None))
         return ProviderResult(True, provider_reference=f"void-{key}")
+
+    def partial_void(self, authorisation, amount, currency, *, key):
+        self.calls.append(("partial_void", key, amount))
+        if self.refuses_partial_voids:
+            return ProviderResult(False, error="Partial voids are not supported.")
+        return ProviderResult(True, provider_reference=f"pvoid-{key}")
 
 
 @pytest.fixture
@@ -466,13 +473,24 @@ def test_cancelling_a_captured_order_refunds_it(lamp, provider, django_capture_o
     ]
 
 
-def test_cancelling_some_lines_leaves_the_payment_alone(lamp, provider, django_capture_on_commit_callbacks):
+def test_cancelling_some_lines_gives_back_their_part_of_the_authorisation(
+    lamp, provider, django_capture_on_commit_callbacks
+):
+    # given: 3 lamps at 10.00, authorised for 30.00
     order = place()
+    # when
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order.number, actor=STAFF, lines=[CancelLine(sku="LAMP", quantity=1)])
-    assert payment_of(order) == (PaymentStatus.AUTHORISED, Decimal("0.00"), Decimal("0.00"))
-    assert operations(order) == []
-    assert provider.calls == []
+    # then
+    key = f"{order.number}/cancel-to/20.00/partial-void"
+    assert operations(order) == [("partial_void", Decimal("10.00"), key, "succeeded", "")]
+    assert provider.calls == [("partial_void", key, Decimal("10.00"))]
+    payment = Payment.objects.get(order=order)
+    assert (payment.status, payment.authorised_amount, payment.captured_amount) == (
+        PaymentStatus.AUTHORISED,
+        Decimal("20.00"),
+        Decimal("0.00"),
+    )
 
 
 def test_a_void_is_refused_once_something_was_captured(lamp, provider, django_capture_on_commit_callbacks):

@@ -179,13 +179,11 @@ class MoneyFieldSchema(OpenApiSerializerFieldExtension):
         text = {"type": "string", "format": "decimal", "pattern": MONEY_TEXT}
         if direction == "response":
             return text
-        number = {
-            "type": "number",
-            "minimum": 0,
-            "maximum": float(MONEY_LIMIT),
-            "exclusiveMaximum": True,
-            "multipleOf": 0.01,
-        }
+        number = {"type": "number", "minimum": 0, "maximum": float(MONEY_LIMIT), "exclusiveMaximum": True}
+        if self.target.max_value is not None:  # a field's own bound, inclusive
+            number.pop("exclusiveMaximum")
+            number["maximum"] = float(self.target.max_value)
+        number["multipleOf"] = 0.01
         return {"oneOf": [text, number]}
 
 

@@ -14,6 +14,7 @@ transaction again, so the caller sees the outcome, never the conflict."""
 from __future__ import annotations
 
 import functools
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +29,8 @@ from inventory.models import FutureStock, StockLevel
 # transaction as the one to abort, and running it again is safe.
 CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
 ATTEMPTS = 4
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,6 +57,7 @@ def retry_on_conflict(func: Callable[P, R]) -> Callable[P, R]:
             except OperationalError as error:
                 if attempt == ATTEMPTS or not is_lock_conflict(error):
                     raise
+                logger.info("%s: lock conflict, attempt %d again: %s", func.__qualname__, attempt + 1, error)
                 time.sleep(random.uniform(0.005, 0.02) * 2**attempt)  # noqa: S311 - jitter, not crypto
         raise AssertionError("unreachable")
 

@@ -97,12 +97,14 @@ def reserve_in_network(
         candidates = {
             line.reference: _candidates(skus[line.sku], policy, prefer, only) for line, _tried in pending
         }
-        # Lock every level the remaining lines plan to use at once, in primary-key
-        # order: the holds below then wait on no one.
+        # The remaining lines may try any of their candidates (a channel's share, a
+        # split, a level taken meanwhile): lock them all at once, in primary-key
+        # order, so that the holds below wait on no one and cannot deadlock.
         lock_levels(
             candidate.level_id
             for line, tried in pending
-            for candidate, _quantity in _plan(line, candidates[line.reference], tried)
+            for candidate in candidates[line.reference]
+            if candidate.level_id not in tried
         )
         for line, tried in pending:
             holds = LineHolds(line)
@@ -164,22 +166,6 @@ def _hold_whole_lines(
         else:  # taken meanwhile by a concurrent order
             pending.append((line, [level_id]))
     return sorted(pending, key=lambda item: (skus[item[0].sku], item[0].reference))
-
-
-def _plan(line: NetworkLine, candidates: list[_Candidate], tried: list[int]) -> list[tuple[_Candidate, int]]:
-    """The holds `_hold_from_stock` expects to take, judged on what was read."""
-    usable = [candidate for candidate in candidates if candidate.level_id not in tried]
-    whole = next((candidate for candidate in usable if candidate.atp >= line.quantity), None)
-    if whole is not None:
-        return [(whole, line.quantity)]
-    plan, remaining = [], line.quantity
-    for candidate in usable:
-        if remaining <= 0:
-            break
-        take = min(remaining, candidate.atp)
-        plan.append((candidate, take))
-        remaining -= take
-    return plan
 
 
 def _candidates(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from inventory.allocation import FULL, Allocation, ChannelPolicy
@@ -168,21 +168,39 @@ def _hold_whole_lines(
     return sorted(pending, key=lambda item: (skus[item[0].sku], item[0].reference))
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """The one ranking of stock levels for a line, written once (in SQL) for the
+    best whole-line level and for the ranked candidates: the preferred stock points
+    first, in the order given (e.g. the collection store), then by priority (lower
+    first), then the most units to promise, then the oldest level."""
+
+    prefer: tuple[int, ...] = ()
+
+    def rank(self, levels: QuerySet[StockLevel]) -> QuerySet[StockLevel]:
+        order = ["stock_point__priority", "-atp", "pk"]
+        if not self.prefer:
+            return levels.order_by(*order)
+        preferred = Case(
+            *[When(stock_point_id=point_id, then=Value(index)) for index, point_id in enumerate(self.prefer)],
+            default=Value(len(self.prefer)),
+        )
+        return levels.annotate(preferred=preferred).order_by("preferred", *order)
+
+
 def _candidates(
     sku_id: int, policy: ChannelPolicy, prefer: list[int], only: list[int] | None
 ) -> list[_Candidate]:
     levels = StockLevel.objects.filter(sku_id=sku_id, stock_point__is_active=True, atp__gt=0)
     if only is not None:
         levels = levels.filter(stock_point_id__in=list(only))
-    rows = levels.values_list("pk", "stock_point_id", "stock_point__kind", "stock_point__priority", "atp")
-    ranked = []
-    for level_id, point_id, kind, priority, atp in rows:
+    rows = Ranking(tuple(prefer)).rank(levels).values_list("pk", "stock_point_id", "stock_point__kind", "atp")
+    candidates = []
+    for level_id, point_id, kind, atp in rows:
         allocation = policy.allocation_for(point_id, kind)
-        if allocation is None:
-            continue
-        rank = prefer.index(point_id) if point_id in prefer else len(prefer)
-        ranked.append(((rank, priority, -atp, level_id), _Candidate(level_id, point_id, atp, allocation)))
-    return [candidate for _key, candidate in sorted(ranked, key=lambda item: item[0])]
+        if allocation is not None:
+            candidates.append(_Candidate(level_id, point_id, atp, allocation))
+    return candidates
 
 
 def _hold_from_stock(
@@ -241,22 +259,14 @@ def _reservation(
 def _best_whole_line_level(
     sku_id: int, quantity: int, prefer: list[int], only: list[int] | None, tried: list[int]
 ) -> tuple[int, int] | None:
-    """(level id, stock point id) of the stock level that `_candidates` would rank
-    first among those with `quantity` to promise; one row instead of every level of
-    the SKU in the network."""
+    """(level id, stock point id) of the best-ranked level with `quantity` to
+    promise; one row instead of every level of the SKU in the network."""
     levels = StockLevel.objects.filter(sku_id=sku_id, stock_point__is_active=True, atp__gte=quantity)
     if only is not None:
         levels = levels.filter(stock_point_id__in=list(only))
     if tried:
         levels = levels.exclude(pk__in=tried)
-    order = ["stock_point__priority", "-atp", "pk"]
-    if prefer:
-        rank = Case(
-            *[When(stock_point_id=point_id, then=Value(index)) for index, point_id in enumerate(prefer)],
-            default=Value(len(prefer)),
-        )
-        levels, order = levels.annotate(rank=rank), ["rank", *order]
-    return levels.order_by(*order).values_list("pk", "stock_point_id").first()
+    return Ranking(tuple(prefer)).rank(levels).values_list("pk", "stock_point_id").first()
 
 
 def _hold_from_future(

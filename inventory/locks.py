@@ -1,7 +1,8 @@
 """Named row locks on stock, and the retry of lock conflicts.
 
-One lock order everywhere: stock levels first, in primary-key order, then future
-stock in primary-key order. Only the rows that change are locked, and only their
+One lock order everywhere: the holds (reservations) being released, committed or
+moved, then stock levels in primary-key order, then future stock in primary-key
+order. Only the rows that change are locked, and only their
 own table (`of=("self",)`): locking through a join would also lock the SKU or
 stock point rows that every new order line and hold refers to. Each helper is
 evaluated with list(): a lazy locking queryset takes no lock. Call inside

@@ -194,11 +194,13 @@ def receive_incoming(future_id: int, *, actor: Actor) -> StockMovement | None:
     promised once. Returns None if they were received already."""
     sku_id, point_id = FutureStock.objects.values_list("sku_id", "stock_point_id").get(pk=future_id)
     level_id = ensure_level(Sku(pk=sku_id), StockPoint(pk=point_id))
+    holds = Reservation.objects.active().filter(future_stock_id=future_id)
+    # The lock order of every stock writer: holds, then levels, then future stock.
+    list(holds.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     level = lock_levels([level_id])[level_id]
     incoming = FutureStock.objects.select_for_update(of=("self",)).get(pk=future_id)
     if incoming.is_received:
         return None
-    holds = Reservation.objects.active().filter(future_stock_id=future_id)
     moved = holds.aggregate(total=Sum("quantity"))["total"] or 0
     holds.update(future_stock=None)
     StockLevel.objects.filter(pk=level_id).update(

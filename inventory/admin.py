@@ -19,8 +19,10 @@ from inventory.models import (
 )
 from inventory.services.allocations import delete_channel_allocation, save_channel_allocation
 from inventory.services.catalogue import create_sku, create_stock_point, update_sku, update_stock_point
-from inventory.services.incoming import save_future_stock
+from inventory.services.incoming import receive_future_stock, save_future_stock
 from inventory.services.protection import delete_protection_rule, save_protection_rule
+from oms.core.actors import actor_of
+from oms.core.errors import Conflict
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -163,6 +165,22 @@ class FutureStockAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["sku", "stock_point"]
     search_fields = ["sku__code", "reference"]
     date_hierarchy = "expected_date"
+    # What is held and whether it arrived change only through pre-orders and receipt.
+    readonly_fields = ["reserved", "is_received"]
+    actions = ["receive"]
 
     def save_model(self, request, obj, form, change):
         save_future_stock(obj)
+
+    @admin.action(
+        description=_("Receive: the units become on hand, pre-orders stay held"), permissions=["change"]
+    )
+    def receive(self, request, queryset: QuerySet[FutureStock]) -> None:
+        received = 0
+        for incoming_id in list(queryset.filter(is_received=False).values_list("pk", flat=True)):
+            try:
+                receive_future_stock(incoming_id, actor=actor_of(request))
+            except Conflict:  # received meanwhile by someone else
+                continue
+            received += 1
+        self.message_user(request, _("%(n)d deliveries received.") % {"n": received})

@@ -22,6 +22,14 @@ class Allocation:
         units = max(sellable, 0) * self.share_percent // 100
         return units if self.max_units is None else min(units, self.max_units)
 
+    def promisable(self, *, atp: int, on_hand: int, protection: int, held: int) -> int:
+        """Units the channel may still promise at a level: the level's ATP, within
+        the channel's limit less what the channel already holds there. The one
+        rule used by availability (selectors) and by the reservation gate."""
+        if not self.is_restricted:
+            return atp
+        return max(0, min(atp, self.limit(on_hand - protection) - held))
+
 
 FULL = Allocation()
 

@@ -96,8 +96,9 @@ def availability(
             if point_id not in feeding:
                 continue
             if point_id in restricted:
-                limit = allocations[point_id].limit(on_hand - protection) - held.get((sku_id, point_id), 0)
-                atp = min(atp, limit)
+                atp = allocations[point_id].promisable(
+                    atp=atp, on_hand=on_hand, protection=protection, held=held.get((sku_id, point_id), 0)
+                )
                 if atp <= 0:
                     continue
             total += atp

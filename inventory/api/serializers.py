@@ -245,7 +245,14 @@ class FeedSerializer(StrictSerializer):
         ),
     )
     reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
-    items = FeedItemsField()
+    items = FeedItemsField(
+        help_text=gettext_lazy(
+            "1 to 50,000 rows. Bounds: each quantity between -100,000,000 and 100,000,000; "
+            "the delta rows of one stock level add up to at most 1,000,000,000 either way; "
+            "no stock level goes below 0 or above 1,000,000,000 units. A feed breaking a "
+            "bound is refused whole (400 invalid_feed, the rows listed by index)."
+        )
+    )
 
     def validate(self, attrs: dict) -> dict:
         # Runs once every top-level field is valid; `apply_feed` refuses malformed rows.

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from inventory.locks import retry_on_conflict
 from inventory.models import Sku, StockPoint
 from inventory.services.protection import RuleScope, refresh_protection
 from oms.core.errors import Conflict
@@ -65,6 +66,7 @@ def create_stock_point(**values: Any) -> StockPoint:
     return point
 
 
+@retry_on_conflict  # re-resolves protection: writes stock levels
 def update_stock_point(point: StockPoint, **values: Any) -> StockPoint:
     """Change a stock point. A change of kind re-resolves its protection stock."""
     kind_before = point.kind
@@ -87,6 +89,7 @@ def create_sku(**values: Any) -> Sku:
     return sku
 
 
+@retry_on_conflict  # re-resolves protection: writes stock levels
 def update_sku(sku: Sku, **values: Any) -> Sku:
     """Change a SKU. A change of category re-resolves its protection stock."""
     category_before = sku.category

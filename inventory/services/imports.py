@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inventory.locks import retry_on_conflict
 from inventory.models import Sku, StockPoint
 from inventory.services.catalogue import (
     SKU_FIELDS,
@@ -61,6 +62,7 @@ def _field_errors(error: ValidationError) -> dict[str | None, str]:
 SKU_UPDATE_FIELDS = ["ean", "name", "category", "weight_grams", "price", "is_active", "updated_at"]
 
 
+@retry_on_conflict  # re-resolves protection: writes stock levels
 def import_skus(rows: Sequence[Mapping[str, Any]]) -> ImportResult:
     """Create or update SKUs by code, in bulk. Fields a row leaves out take their
     default. A SKU whose category changes gets its protection stock re-resolved."""

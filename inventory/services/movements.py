@@ -1,17 +1,16 @@
 """Recording movements: receipts, adjustments, counts, transfers. Each changes on
-hand with one conditional UPDATE and appends one row to the ledger, in one
-transaction."""
+hand with one conditional UPDATE (`inventory.services.stock`) and appends one row
+to the ledger, in one transaction, retried on a lock conflict."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from inventory.errors import NegativeStock, ReasonDoesNotFit, UnknownCode
-from inventory.locks import lock_levels
-from inventory.models import AdjustmentCode, MovementReason, Sku, StockLevel, StockMovement, StockPoint
-from inventory.services.protection import ProtectionPolicy
+from inventory.locks import lock_levels, retry_on_conflict
+from inventory.models import AdjustmentCode, MovementReason, Sku, StockMovement, StockPoint
+from inventory.services.stock import MAX_ON_HAND, ensure_level, move_on_hand, set_on_hand
 from oms.core.actors import Actor
 from oms.core.errors import InvalidInput
 
@@ -30,22 +29,10 @@ def get_stock_point(code: str) -> StockPoint:
         raise UnknownCode("stock_point", code) from None
 
 
-def ensure_level(sku: Sku, stock_point: StockPoint) -> int:
-    """The id of the level of (sku, stock point), created empty (with its protection
-    resolved) if missing. Safe under concurrency: a racing creation is absorbed."""
-    level_id = (
-        StockLevel.objects.filter(sku=sku, stock_point=stock_point).values_list("pk", flat=True).first()
-    )
-    if level_id is not None:
-        return level_id
-    units, percent = ProtectionPolicy.load().for_level(stock_point, sku)
-    StockLevel.objects.bulk_create(
-        [StockLevel(sku=sku, stock_point=stock_point, protection_units=units, protection_percent=percent)],
-        ignore_conflicts=True,
-    )
-    return StockLevel.objects.get(sku=sku, stock_point=stock_point).pk
+__all__ = ["adjust_stock", "count_stock", "ensure_level", "receive_stock", "record_movement"]
 
 
+@retry_on_conflict
 def record_movement(
     sku_code: str,
     stock_point_code: str,
@@ -58,20 +45,20 @@ def record_movement(
     note: str = "",
 ) -> StockMovement:
     """Change on hand by `quantity` (signed) and append it to the ledger.
-    Refuses (NegativeStock) a change that would take on hand below zero."""
+    Refuses (NegativeStock) a change that would take on hand below zero or above
+    MAX_ON_HAND."""
     if quantity == 0:
         raise InvalidInput(_("A movement must change the quantity."))
+    if abs(quantity) > MAX_ON_HAND:
+        raise InvalidInput(_("A movement changes on hand by at most %(max)d units.") % {"max": MAX_ON_HAND})
     if reason not in MovementReason.values or reason == MovementReason.FEED:
         raise InvalidInput(_("Unknown movement reason %(reason)s.") % {"reason": reason})
     sku = get_sku(sku_code)
     point = get_stock_point(stock_point_code)
     with transaction.atomic():
         level_id = ensure_level(sku, point)
-        updated = StockLevel.objects.filter(pk=level_id, on_hand__gte=-quantity).update(
-            on_hand=F("on_hand") + quantity
-        )
-        on_hand = StockLevel.objects.values_list("on_hand", flat=True).get(pk=level_id)
-        if updated != 1:
+        updated, on_hand = move_on_hand(level_id, quantity)
+        if not updated:
             raise NegativeStock(sku.code, point.code, on_hand, quantity)
         return StockMovement.objects.create(
             sku=sku,
@@ -135,13 +122,14 @@ def adjust_stock(
     )
 
 
+@retry_on_conflict
 def count_stock(
     sku_code: str, stock_point_code: str, counted: int, *, actor: Actor, note: str = ""
 ) -> StockMovement | None:
     """Set on hand to what was counted on the shelf; the difference goes to the
     ledger. Returns None when the count matched (nothing to record)."""
-    if counted < 0:
-        raise InvalidInput(_("A count cannot be negative."))
+    if not 0 <= counted <= MAX_ON_HAND:
+        raise InvalidInput(_("A count is between 0 and %(max)d.") % {"max": MAX_ON_HAND})
     sku = get_sku(sku_code)
     point = get_stock_point(stock_point_code)
     with transaction.atomic():
@@ -150,7 +138,7 @@ def count_stock(
         difference = counted - level.on_hand
         if difference == 0:
             return None
-        StockLevel.objects.filter(pk=level_id).update(on_hand=counted)
+        set_on_hand(level, counted)
         return StockMovement.objects.create(
             sku=sku,
             stock_point=point,

@@ -13,18 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from inventory.allocation import FULL, Allocation, ChannelPolicy
 from inventory.errors import InsufficientStock, ShortLine, UnknownCode
+from inventory.locks import lock_levels, retry_on_conflict
 from inventory.models import FutureStock, Reservation, Sku, StockLevel
-from inventory.services.reservations import hold_at_level
+from inventory.services.stock import hold_at_level, hold_future_stock
 from oms.core.errors import InvalidInput
-
-# Tries at the best stock point for a whole line before ranking them all in Python
-# (each try lost to a concurrent order moves on to the next best).
-WHOLE_LINE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -58,6 +55,7 @@ class _Short(Exception):
         self.available = available
 
 
+@retry_on_conflict
 def reserve_in_network(
     lines: list[NetworkLine],
     *,
@@ -71,9 +69,12 @@ def reserve_in_network(
     """Hold every line or none. `prefer`: stock point ids tried first; `only`: the
     stock points allowed at all; `sku_ids`: the ids of the lines' SKUs when the
     caller has them already. InsufficientStock names every short line with the
-    units the channel could promise. Lines are served in SKU order so that two
-    orders for the same SKUs take their row locks in the same order. On refusal the
-    caller's atomic block must let the exception through (it is marked for rollback)."""
+    units the channel could promise. The levels are planned first and locked (or
+    held) in primary-key order, the order of every stock writer, so that orders,
+    cancels and feeds on the same SKUs do not deadlock; a plan upset by a concurrent
+    order may take a lock out of order, and the entry point then retries. On refusal
+    the caller's atomic block must let the exception through (it is marked for
+    rollback)."""
     if not lines:
         raise InvalidInput(_("An order needs at least one line."))
     skus = sku_ids
@@ -86,12 +87,26 @@ def reserve_in_network(
             raise InvalidInput(_("Quantities must be positive."))
     policy = ChannelPolicy.load(channel)
     prefer = list(prefer or [])
-    results: list[LineHolds] = []
+    ordered = sorted(lines, key=lambda line: (skus[line.sku], line.reference))
+    results: dict[str, LineHolds] = {}
     short: list[ShortLine] = []
     # No savepoint of its own: a refusal propagates, and the enclosing atomic block
     # (the caller's, e.g. the order's) rolls back every hold with it.
     with transaction.atomic(savepoint=False):
-        for line in sorted(lines, key=lambda line: (skus[line.sku], line.reference)):
+        pending = _hold_whole_lines(ordered, skus, policy, channel, prefer, only, expires_at, results)
+        candidates = {
+            line.reference: _candidates(skus[line.sku], policy, prefer, only) for line, _tried in pending
+        }
+        # The remaining lines may try any of their candidates (a channel's share, a
+        # split, a level taken meanwhile): lock them all at once, in primary-key
+        # order, so that the holds below wait on no one and cannot deadlock.
+        lock_levels(
+            candidate.level_id
+            for line, tried in pending
+            for candidate in candidates[line.reference]
+            if candidate.level_id not in tried
+        )
+        for line, tried in pending:
             holds = LineHolds(line)
             # A short line's partial holds must be undone before trying incoming stock:
             # a savepoint then. Without pre-orders a short line fails the whole call,
@@ -100,7 +115,7 @@ def reserve_in_network(
             try:
                 with savepoint:
                     holds.reservations = _hold_from_stock(
-                        line, skus[line.sku], policy, channel, prefer, only, expires_at
+                        line, skus[line.sku], candidates[line.reference], tried, channel, expires_at
                     )
             except _Short as refused:
                 future = (
@@ -112,13 +127,65 @@ def reserve_in_network(
                     short.append(ShortLine(line.sku, line.quantity, refused.available))
                     continue
                 holds.reservations, holds.promised_date = [future[0]], future[1]
-            results.append(holds)
+            results[line.reference] = holds
         if short:
             raise InsufficientStock(short)
         # The holds of every line in one INSERT, once the gates have all passed.
-        Reservation.objects.bulk_create([r for holds in results for r in holds.reservations])
-    order = {line.reference: index for index, line in enumerate(lines)}
-    return sorted(results, key=lambda holds: order[holds.line.reference])
+        Reservation.objects.bulk_create([r for line in ordered for r in results[line.reference].reservations])
+    return [results[line.reference] for line in lines]
+
+
+def _hold_whole_lines(
+    lines: list[NetworkLine],
+    skus: dict[str, int],
+    policy: ChannelPolicy,
+    channel: str,
+    prefer: list[int],
+    only: list[int] | None,
+    expires_at: datetime | None,
+    results: dict[str, LineHolds],
+) -> list[tuple[NetworkLine, list[int]]]:
+    """When every stock point feeds the channel whole, the database picks the best
+    level for each whole line, and the gates then run in primary-key order of the
+    levels, the order every stock writer locks in. Returns the lines left to
+    serve otherwise, each with the levels tried already."""
+    if policy.rules:
+        return [(line, []) for line in lines]
+    picks = []
+    pending: list[tuple[NetworkLine, list[int]]] = []
+    for line in lines:
+        best = _best_whole_line_level(skus[line.sku], line.quantity, prefer, only, [])
+        if best is None:
+            pending.append((line, []))
+        else:
+            picks.append((best, line))
+    for (level_id, point_id), line in sorted(picks, key=lambda pick: (pick[0][0], pick[1].reference)):
+        if hold_at_level(level_id, line.quantity, FULL, channel) is None:
+            reservation = _reservation(line, skus[line.sku], point_id, line.quantity, channel, expires_at)
+            results[line.reference] = LineHolds(line, [reservation])
+        else:  # taken meanwhile by a concurrent order
+            pending.append((line, [level_id]))
+    return sorted(pending, key=lambda item: (skus[item[0].sku], item[0].reference))
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The one ranking of stock levels for a line, written once (in SQL) for the
+    best whole-line level and for the ranked candidates: the preferred stock points
+    first, in the order given (e.g. the collection store), then by priority (lower
+    first), then the most units to promise, then the oldest level."""
+
+    prefer: tuple[int, ...] = ()
+
+    def rank(self, levels: QuerySet[StockLevel]) -> QuerySet[StockLevel]:
+        order = ["stock_point__priority", "-atp", "pk"]
+        if not self.prefer:
+            return levels.order_by(*order)
+        preferred = Case(
+            *[When(stock_point_id=point_id, then=Value(index)) for index, point_id in enumerate(self.prefer)],
+            default=Value(len(self.prefer)),
+        )
+        return levels.annotate(preferred=preferred).order_by("preferred", *order)
 
 
 def _candidates(
@@ -127,40 +194,27 @@ def _candidates(
     levels = StockLevel.objects.filter(sku_id=sku_id, stock_point__is_active=True, atp__gt=0)
     if only is not None:
         levels = levels.filter(stock_point_id__in=list(only))
-    rows = levels.values_list("pk", "stock_point_id", "stock_point__kind", "stock_point__priority", "atp")
-    ranked = []
-    for level_id, point_id, kind, priority, atp in rows:
+    rows = Ranking(tuple(prefer)).rank(levels).values_list("pk", "stock_point_id", "stock_point__kind", "atp")
+    candidates = []
+    for level_id, point_id, kind, atp in rows:
         allocation = policy.allocation_for(point_id, kind)
-        if allocation is None:
-            continue
-        rank = prefer.index(point_id) if point_id in prefer else len(prefer)
-        ranked.append(((rank, priority, -atp, level_id), _Candidate(level_id, point_id, atp, allocation)))
-    return [candidate for _key, candidate in sorted(ranked, key=lambda item: item[0])]
+        if allocation is not None:
+            candidates.append(_Candidate(level_id, point_id, atp, allocation))
+    return candidates
 
 
 def _hold_from_stock(
     line: NetworkLine,
     sku_id: int,
-    policy: ChannelPolicy,
+    candidates: list[_Candidate],
+    tried: list[int],
     channel: str,
-    prefer: list[int],
-    only: list[int] | None,
     expires_at: datetime | None,
 ) -> list[Reservation]:
-    if not policy.rules:  # every stock point feeds the channel whole: the database ranks them
-        tried: list[int] = []
-        for _attempt in range(WHOLE_LINE_ATTEMPTS):
-            best = _best_whole_line_level(sku_id, line.quantity, prefer, only, tried)
-            if best is None:
-                break
-            level_id, point_id = best
-            if hold_at_level(level_id, line.quantity, FULL, channel) is None:
-                return [_reservation(line, sku_id, point_id, line.quantity, channel, expires_at)]
-            tried.append(level_id)  # taken meanwhile by a concurrent order: the next one
-    candidates = _candidates(sku_id, policy, prefer, only)
+    usable = [candidate for candidate in candidates if candidate.level_id not in tried]
     taken: list[tuple[_Candidate, int]] = []
     # One stock point for the whole line if any can serve it: one parcel.
-    for candidate in candidates:
+    for candidate in usable:
         if (
             candidate.atp >= line.quantity
             and hold_at_level(candidate.level_id, line.quantity, candidate.allocation, channel) is None
@@ -169,7 +223,7 @@ def _hold_from_stock(
             break
     else:
         remaining = line.quantity
-        for candidate in candidates:
+        for candidate in usable:
             want = min(remaining, candidate.atp)
             while want > 0:
                 available = hold_at_level(candidate.level_id, want, candidate.allocation, channel)
@@ -205,22 +259,14 @@ def _reservation(
 def _best_whole_line_level(
     sku_id: int, quantity: int, prefer: list[int], only: list[int] | None, tried: list[int]
 ) -> tuple[int, int] | None:
-    """(level id, stock point id) of the stock level that `_candidates` would rank
-    first among those with `quantity` to promise; one row instead of every level of
-    the SKU in the network."""
+    """(level id, stock point id) of the best-ranked level with `quantity` to
+    promise; one row instead of every level of the SKU in the network."""
     levels = StockLevel.objects.filter(sku_id=sku_id, stock_point__is_active=True, atp__gte=quantity)
     if only is not None:
         levels = levels.filter(stock_point_id__in=list(only))
     if tried:
         levels = levels.exclude(pk__in=tried)
-    order = ["stock_point__priority", "-atp", "pk"]
-    if prefer:
-        rank = Case(
-            *[When(stock_point_id=point_id, then=Value(index)) for index, point_id in enumerate(prefer)],
-            default=Value(len(prefer)),
-        )
-        levels, order = levels.annotate(rank=rank), ["rank", *order]
-    return levels.order_by(*order).values_list("pk", "stock_point_id").first()
+    return Ranking(tuple(prefer)).rank(levels).values_list("pk", "stock_point_id").first()
 
 
 def _hold_from_future(
@@ -241,10 +287,7 @@ def _hold_from_future(
     for future_id, point_id, kind, expected in rows.order_by("expected_date", "pk"):
         if policy.allocation_for(point_id, kind) is None:
             continue
-        updated = FutureStock.objects.filter(
-            pk=future_id, is_received=False, quantity__gte=F("reserved") + line.quantity
-        ).update(reserved=F("reserved") + line.quantity)
-        if updated == 1:
+        if hold_future_stock(future_id, line.quantity):
             reservation = Reservation(  # written by the caller, with the other lines' holds
                 reference=line.reference,
                 sku_id=sku_id,

@@ -12,24 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Sum
-from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from inventory.allocation import Allocation, ChannelPolicy
+from inventory.allocation import ChannelPolicy
 from inventory.errors import InsufficientStock, ReservationConflict, ShortLine, UnknownCode
-from inventory.locks import lock_levels
+from inventory.locks import retry_on_conflict
 from inventory.models import (
-    FutureStock,
     MovementReason,
     Reservation,
-    ReservationStatus,
     Sku,
     StockLevel,
     StockMovement,
     StockPoint,
 )
+from inventory.services.stock import commit_holds, hold_at_level, release_holds
 from oms.core.actors import Actor
 from oms.core.errors import InvalidInput
 
@@ -41,6 +38,7 @@ class ReservationLine:
     quantity: int
 
 
+@retry_on_conflict
 def reserve_stock(
     sku_code: str,
     stock_point_code: str,
@@ -55,6 +53,7 @@ def reserve_stock(
     return reserve_lines([line], reference=reference, channel=channel, expires_at=expires_at)[0]
 
 
+@retry_on_conflict
 def reserve_lines(
     lines: list[ReservationLine],
     *,
@@ -132,31 +131,6 @@ def _hold(
     return hold_at_level(level_id, quantity, allocation, channel)
 
 
-def hold_at_level(level_id: int, quantity: int, allocation: Allocation, channel: str) -> int | None:
-    """The gate. Raises the level's `reserved` by `quantity` if the channel may promise
-    that many there; returns None when held, else the units that were available.
-    The caller creates the Reservation row in the same transaction."""
-    if not allocation.is_restricted:
-        updated = StockLevel.objects.filter(pk=level_id, atp__gte=quantity).update(
-            reserved=F("reserved") + quantity
-        )
-        if updated == 1:
-            return None
-        return StockLevel.objects.values_list("atp", flat=True).get(pk=level_id)
-    level = lock_levels([level_id])[level_id]
-    held = (
-        Reservation.objects.active()
-        .filter(sku_id=level.sku_id, stock_point_id=level.stock_point_id, channel=channel)
-        .aggregate(total=Sum("quantity"))["total"]
-        or 0
-    )
-    available = max(0, min(level.atp, allocation.limit(level.on_hand - level.protection) - held))
-    if quantity > available:
-        return available
-    StockLevel.objects.filter(pk=level_id).update(reserved=F("reserved") + quantity)
-    return None
-
-
 def _same_reservations(
     existing: list[Reservation], merged: dict[tuple[str, str], int], skus: dict[str, int], points: dict
 ) -> list[Reservation]:
@@ -169,80 +143,81 @@ def _same_reservations(
     return existing
 
 
+@dataclass(frozen=True)
+class Release:
+    """Units of a reference to give back: all of them, those of one SKU, or
+    `quantity` units of one SKU."""
+
+    reference: str
+    sku_code: str | None = None
+    quantity: int | None = None
+
+
+@retry_on_conflict
 def release_reservations(reference: str, *, sku_code: str | None = None, quantity: int | None = None) -> int:
-    """Give back held units of a reference: all of them, those of one SKU, or
-    `quantity` units of one SKU. Returns the units released. Releasing what is no
-    longer held releases nothing (idempotent)."""
-    if quantity is not None and (sku_code is None or quantity <= 0):
-        raise InvalidInput(_("A partial release names a SKU and a positive quantity."))
+    """Give back held units of a reference (see `Release`). Returns the units
+    released. Releasing what is no longer held releases nothing (idempotent)."""
+    return sum(release_many([Release(reference, sku_code, quantity)]))
+
+
+@retry_on_conflict
+def release_many(releases: list[Release]) -> list[int]:
+    """Give back the units of several references at once (the lines of an order):
+    their stock levels are locked together, in primary-key order, so that a release
+    never deadlocks with an order taking the same SKUs in another order. Returns
+    the units released for each release, in order."""
+    for release in releases:
+        if release.quantity is not None and (release.sku_code is None or release.quantity <= 0):
+            raise InvalidInput(_("A partial release names a SKU and a positive quantity."))
     with transaction.atomic():
-        holds = Reservation.objects.select_for_update().active().for_reference(reference)
-        if sku_code is not None:
-            holds = holds.filter(sku__code=sku_code)
-        remaining = quantity
-        released = 0
-        for hold in list(holds.order_by("pk")):
-            take = hold.quantity if remaining is None else min(remaining, hold.quantity)
-            if take == 0:
-                break
-            if hold.future_stock_id is not None:
-                FutureStock.objects.filter(pk=hold.future_stock_id).update(
-                    reserved=Greatest(F("reserved") - take, 0)
-                )
+        condition = Q(pk__in=[])
+        for release in releases:
+            if release.sku_code is None:
+                condition |= Q(reference=release.reference)
             else:
-                StockLevel.objects.filter(sku_id=hold.sku_id, stock_point_id=hold.stock_point_id).update(
-                    reserved=Greatest(F("reserved") - take, 0)
+                condition |= Q(
+                    reference=release.reference,
+                    sku_id__in=Sku.objects.filter(code=release.sku_code).values("pk"),
                 )
-            if take == hold.quantity:
-                hold.status = ReservationStatus.RELEASED
-                hold.closed_at = timezone.now()
-                hold.save(update_fields=["status", "closed_at"])
-            else:
-                Reservation.objects.filter(pk=hold.pk).update(quantity=F("quantity") - take)
-            released += take
-            if remaining is not None:
-                remaining -= take
+        # The holds alone are locked: a join would lock the SKU rows too.
+        holds = list(
+            Reservation.objects.select_for_update(of=("self",)).active().filter(condition).order_by("pk")
+        )
+        sku_codes = dict(Sku.objects.filter(pk__in={hold.sku_id for hold in holds}).values_list("pk", "code"))
+        takes: list[tuple[Reservation, int]] = []
+        released: list[int] = []
+        for release in releases:
+            released.append(0)
+            remaining = release.quantity
+            for hold in holds:
+                if hold.reference != release.reference:
+                    continue
+                if release.sku_code is not None and sku_codes[hold.sku_id] != release.sku_code:
+                    continue
+                take = hold.quantity if remaining is None else min(remaining, hold.quantity)
+                if take == 0:
+                    break
+                takes.append((hold, take))
+                released[-1] += take
+                if remaining is not None:
+                    remaining -= take
+        release_holds(takes)
         return released
 
 
+@retry_on_conflict
 def commit_reservations(
     reference: str, *, actor: Actor, reason: str = MovementReason.SALE, note: str = ""
 ) -> list[StockMovement]:
     """The held units left the stock point (sold, shipped): on hand and reserved both
     go down and the ledger records it. Idempotent: committed holds are not active."""
-    movements: list[StockMovement] = []
     with transaction.atomic():
         # Pre-order holds on incoming stock have nothing on hand to commit yet.
         holds = list(
-            Reservation.objects.select_for_update()
+            Reservation.objects.select_for_update(of=("self",))
             .active()
             .for_reference(reference)
             .filter(future_stock__isnull=True)
             .order_by("pk")
         )
-        for hold in holds:
-            level = StockLevel.objects.select_for_update().get(
-                sku_id=hold.sku_id, stock_point_id=hold.stock_point_id
-            )
-            taken = min(hold.quantity, level.on_hand)
-            StockLevel.objects.filter(pk=level.pk).update(
-                on_hand=F("on_hand") - taken, reserved=Greatest(F("reserved") - hold.quantity, 0)
-            )
-            hold.status = ReservationStatus.COMMITTED
-            hold.closed_at = timezone.now()
-            hold.save(update_fields=["status", "closed_at"])
-            if taken:
-                movements.append(
-                    StockMovement.objects.create(
-                        sku_id=hold.sku_id,
-                        stock_point_id=hold.stock_point_id,
-                        quantity=-taken,
-                        on_hand_after=level.on_hand - taken,
-                        reason=reason,
-                        reference=reference,
-                        note=note,
-                        actor=actor.label,
-                        user_id=actor.user_id,
-                    )
-                )
-    return movements
+        return commit_holds(holds, reason=reason, actor=actor, reference=reference, note=note)

@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from inventory.services.reservations import release_reservations
+from inventory.locks import retry_on_conflict
+from inventory.services.reservations import Release, release_many
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import IllegalTransition, InvalidInput, item_errors
@@ -28,6 +29,7 @@ class CancelLine:
     quantity: int | None = None  # None: all that is still open
 
 
+@retry_on_conflict
 def cancel_order(
     number: str, *, actor: Actor, reason: str = "", lines: list[CancelLine] | None = None
 ) -> Order:
@@ -44,10 +46,11 @@ def cancel_order(
         }
         wanted = _what_to_cancel(order_lines, lines)
         cancelled = []
-        for line, quantity in wanted:
-            released = release_reservations(
-                line.reservation_reference, quantity=quantity, sku_code=line.sku.code
-            )
+        # Every line's stock in one call: the levels are locked together, in order.
+        releases = release_many(
+            [Release(line.reservation_reference, line.sku.code, quantity) for line, quantity in wanted]
+        )
+        for (line, quantity), released in zip(wanted, releases, strict=True):
             line.cancelled_quantity += quantity
             OrderLine.objects.filter(pk=line.pk).update(cancelled_quantity=line.cancelled_quantity)
             if line.open_quantity == 0:

@@ -12,11 +12,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inventory.locks import retry_on_conflict
 from inventory.models import Service, Sku, StockPoint
 from inventory.services.network import LineHolds, NetworkLine, reserve_in_network
 from oms import timeline
@@ -145,18 +146,10 @@ def place_order(
     order: the same command again gives that order back (created False), another
     command under that reference raises DuplicateExternalReference, also when the
     two race each other. Raises InvalidInput (per line) or InsufficientStock."""
-    for attempt in range(3):
-        try:
-            return _place_order(command, actor=actor, idempotency=idempotency)
-        except OperationalError as error:  # a deadlock between two multi-line orders
-            if attempt == 2 or getattr(getattr(error, "__cause__", None), "sqlstate", "") not in {
-                "40P01",
-                "40001",
-            }:
-                raise
-    raise AssertionError("unreachable")
+    return _place_order(command, actor=actor, idempotency=idempotency)
 
 
+@retry_on_conflict  # a deadlock or serialization failure runs the whole capture again
 def _place_order(command: PlaceOrder, *, actor: Actor, idempotency: Idempotency | None) -> tuple[Order, bool]:
     channel, skus, pickup_store = _validate(command)
     fingerprint = command_fingerprint(command)

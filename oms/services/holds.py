@@ -7,7 +7,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from inventory.services.reservations import release_reservations
+from inventory.locks import retry_on_conflict
+from inventory.services.reservations import Release, release_many
 from oms import timeline
 from oms.core.actors import Actor
 from oms.models import EventType, Order
@@ -38,18 +39,25 @@ def release_expired_holds(
     expired: list[str] = []
     numbers = list(expired_holds(now).order_by("hold_until").values_list("number", flat=True)[:limit])
     for number in numbers:
-        with transaction.atomic(durable=True):
-            order = try_lock_order(number)
-            if order is None or not expired_holds(now).filter(pk=order.pk).exists():
-                continue  # busy with another worker, or no longer expirable
-            units = 0
-            for line in order.lines.select_related("sku"):
-                units += release_reservations(line.reservation_reference)
-                if LineStatus.EXPIRED in LINE_TRANSITIONS.get(line.status, set()):
-                    transition_line(line, LineStatus.EXPIRED)
-            timeline.hold_expired(order, actor=actor, held_until=order.hold_until.isoformat())
-            timeline.stock_released(order, actor=actor, units=units, reason="e_reservation_expired")
-            transition_order(order, OrderStatus.EXPIRED, actor=actor, reason="e_reservation_expired")
-            record_event(EventType.ORDER_EXPIRED, order=order, payload=order_event_payload(order))
-            expired.append(order.number)
+        if _expire(number, now=now, actor=actor):
+            expired.append(number)
     return expired
+
+
+@retry_on_conflict
+def _expire(number: str, *, now: datetime | None, actor: Actor) -> bool:
+    """Expire one e-reservation (one transaction, retried on a lock conflict)."""
+    with transaction.atomic(durable=True):
+        order = try_lock_order(number)
+        if order is None or not expired_holds(now).filter(pk=order.pk).exists():
+            return False  # busy with another worker, or no longer expirable
+        lines = list(order.lines.select_related("sku"))
+        units = sum(release_many([Release(line.reservation_reference) for line in lines]))
+        for line in lines:
+            if LineStatus.EXPIRED in LINE_TRANSITIONS.get(line.status, set()):
+                transition_line(line, LineStatus.EXPIRED)
+        timeline.hold_expired(order, actor=actor, held_until=order.hold_until.isoformat())
+        timeline.stock_released(order, actor=actor, units=units, reason="e_reservation_expired")
+        transition_order(order, OrderStatus.EXPIRED, actor=actor, reason="e_reservation_expired")
+        record_event(EventType.ORDER_EXPIRED, order=order, payload=order_event_payload(order))
+        return True

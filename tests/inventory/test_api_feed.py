@@ -267,6 +267,26 @@ def test_delta_below_zero_is_refused(api, shirt_in_lyon):
     assert state() == before
 
 
+def test_delta_feeds_overflowing_an_integer_are_a_400_and_change_nothing(api, shirt_in_lyon):
+    # given: 22 rows of 100,000,000 for one level, in one feed, then in 22 feeds
+    row = {"stock_point": "ST-LYON-01", "sku": "SHIRT-1", "quantity": 100_000_000}
+    before = state()
+    # when
+    one_feed = api.post(URL, {"mode": "delta", "items": [row] * 22}, format="json")
+    # then
+    assert (one_feed.status_code, one_feed.json()["error"]) == (400, "invalid_feed")
+    assert [error["index"] for error in one_feed.json()["errors"]] == list(range(10, 22))
+    assert state() == before
+    # when
+    statuses = [
+        api.post(URL, {"mode": "delta", "items": [row]}, format="json").status_code for _ in range(22)
+    ]
+    # then: on hand stops at the bound, each feed past it is refused
+    assert statuses == [200] * 9 + [400] * 13
+    shirt_in_lyon.refresh_from_db()
+    assert shirt_in_lyon.on_hand == 900_000_005
+
+
 def test_same_level_twice_in_a_snapshot_is_refused(api, shirt_in_lyon):
     before = state()
     row = {"stock_point": "ST-LYON-01", "sku": "SHIRT-1", "quantity": 2}

@@ -245,3 +245,19 @@ def test_e_reservation_holds_at_the_store_only_without_payment(web, lamp, wareho
     assert order.hold_until is not None
     assert Payment.objects.filter(order=order).count() == 0
     assert Reservation.objects.get(reference=f"{order.number}/1").stock_point_id == store.pk
+
+
+def test_capture_takes_a_fixed_number_of_queries_per_line(web, lamp, warehouse, django_assert_num_queries):
+    # given: SKUs in stock (the query count of stock is 2 per line: the best level, its gate;
+    # one more per order: is the channel reference already taken)
+    for code in ("DESK", "CHAIR"):
+        StockLevelFactory(sku=SkuFactory(code=code), stock_point=warehouse, on_hand=5)
+    place_order(place_order_command([("LAMP", 1)]), actor=ACTOR)  # the customer exists
+    # when / then
+    with django_assert_num_queries(18):
+        place_order(place_order_command([("LAMP", 1)], external_reference="W-2"), actor=ACTOR)
+    with django_assert_num_queries(22):
+        place_order(
+            place_order_command([("LAMP", 1), ("DESK", 2), ("CHAIR", 1)], external_reference="W-3"),
+            actor=ACTOR,
+        )

@@ -54,7 +54,11 @@ def test_cancelling_one_sku_twice_is_400_naming_the_line_and_changes_nothing(api
     # then
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"line": 2, "field": "sku", "detail": "LAMP is asked for twice: give each line once, with all its units."}
+        {
+            "line": 2,
+            "field": "sku",
+            "detail": "LAMP is asked for twice: give each line once, with all its units.",
+        }
     ]
     assert sorted(OrderLine.objects.values_list("sku__code", "cancelled_quantity", "status")) == [
         ("LAMP", 0, "open"),

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from inventory.admin_forms import StockPointAdminForm
 from inventory.models import (
     ChannelAllocation,
     FutureStock,
@@ -44,6 +45,27 @@ class StockPointAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "region", "is_active"]
     search_fields = ["code", "name", "city", "postal_code"]
     readonly_fields = ["created_at", "updated_at"]
+    form = StockPointAdminForm
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "region", "is_active"]}),
+        (
+            _("Address"),
+            {
+                "fields": [
+                    "address_line1",
+                    "address_line2",
+                    ("postal_code", "city", "country"),
+                    ("latitude", "longitude"),
+                ]
+            },
+        ),
+        (
+            _("Services and hours"),
+            {"fields": ["services", "opening_hours", "closures"], "classes": ["stock-point-hours"]},
+        ),
+        (_("Sourcing"), {"fields": ["daily_capacity", "processing_time_hours", "priority"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "code"] if obj else self.readonly_fields

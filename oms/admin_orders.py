@@ -27,6 +27,15 @@ from oms.services.master_data import (
 )
 
 
+class ChannelFilter(admin.RelatedFieldListFilter):
+    """The channel filter, titled in the reader's language (the foreign keys to
+    Channel carry no translated name)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("channel")
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -90,7 +99,7 @@ class ReviewRuleForm(forms.ModelForm):
 class ReviewRuleAdmin(admin.ModelAdmin):
     form = ReviewRuleForm
     list_display = ["__str__", "kind", "threshold", "channel_label", "is_active"]
-    list_filter = ["kind", "is_active", "channel"]
+    list_filter = ["kind", "is_active", ("channel", ChannelFilter)]
     list_select_related = ["channel"]
 
     @admin.display(description=_("channel"), ordering="channel__code")
@@ -196,16 +205,13 @@ class OrderAdmin(admin.ModelAdmin):
 
     list_display = [
         "number",
-        "channel",
-        "customer",
+        "customer_name",
         "status",
-        "delivery_method",
-        "pickup_store",
         "total_amount",
         "created_at",
     ]
-    list_filter = ["status", "channel", "delivery_method", "created_at"]
-    list_select_related = ["channel", "customer", "pickup_store"]
+    list_filter = ["status", ("channel", ChannelFilter), "delivery_method", "created_at"]
+    list_select_related = ["channel", "customer"]
     search_fields = [
         "number",
         "external_reference",
@@ -243,6 +249,10 @@ class OrderAdmin(admin.ModelAdmin):
             for row in fieldset[1]["fields"]
             for field in (row if isinstance(row, tuple) else (row,))
         ]
+
+    @admin.display(description=_("customer"), ordering="customer__last_name")
+    def customer_name(self, order: Order) -> str:
+        return str(order.customer)
 
     @admin.display(description=_("order screen"))
     def screen_link(self, order: Order) -> SafeString:

@@ -1,5 +1,7 @@
 # The entry point for everything: `make demo`, `make test`, `make lint`, `make bench`, `make serve`.
 PYTHON ?= python3.11
+# make demo PORT=8001 when 8000 is taken
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -17,12 +19,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## make demo: install, migrate, load the demo retailer and serve on http://127.0.0.1:8000 (SQLite, eager tasks)
+## make demo: install, migrate, load the demo retailer and serve on http://127.0.0.1:$(PORT) (SQLite, eager tasks)
 demo: export DEBUG ?= true
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite (PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise)
 test: $(STAMP)
@@ -37,7 +39,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make bench: builds a large data set in PostgreSQL and prints the figures of SPEC §6
+## make bench: builds a large data set in PostgreSQL and prints the performance figures
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

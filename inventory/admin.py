@@ -2,11 +2,22 @@
 levels, movements and reservations are read-only here (feeds, movements and
 orders change them). Rules keep their history (who, when, what)."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV
+from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from inventory.admin_forms import StockPointAdminForm
+from inventory.admin_imports import (
+    SkuResource,
+    StockFeedImportResource,
+    StockLevelExportResource,
+    StockPointResource,
+)
 from inventory.models import (
     ChannelAllocation,
     FutureStock,
@@ -36,16 +47,56 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CsvImportExport(ImportExportMixin):
+    """CSV in and out through django-import-export; the rows are written by the
+    resource's service, all or nothing, without a separate confirmation step (the
+    service checks every row before writing any)."""
+
+    import_formats = [CSV]
+    export_formats = [CSV]
+    skip_import_confirm = True
+    write_permissions: tuple[str, ...] = ()
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perms(self.write_permissions)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+
 def _changed(form) -> dict:
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
 
 @admin.register(StockPoint)
-class StockPointAdmin(SimpleHistoryAdmin):
+class StockPointAdmin(CsvImportExport, SimpleHistoryAdmin):
+    resource_classes = [StockPointResource]
+    write_permissions = ("inventory.add_stockpoint", "inventory.change_stockpoint")
     list_display = ["code", "name", "kind", "city", "region", "daily_capacity", "is_active"]
     list_filter = ["kind", "region", "is_active"]
     search_fields = ["code", "name", "city", "postal_code"]
     readonly_fields = ["created_at", "updated_at"]
+    form = StockPointAdminForm
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "region", "is_active"]}),
+        (
+            _("Address"),
+            {
+                "fields": [
+                    "address_line1",
+                    "address_line2",
+                    ("postal_code", "city", "country"),
+                    ("latitude", "longitude"),
+                ]
+            },
+        ),
+        (
+            _("Services and hours"),
+            {"fields": ["services", "opening_hours", "closures"], "classes": ["stock-point-hours"]},
+        ),
+        (_("Sourcing"), {"fields": ["daily_capacity", "processing_time_hours", "priority"]}),
+        (_("History"), {"fields": ["created_at", "updated_at"]}),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "code"] if obj else self.readonly_fields
@@ -58,7 +109,9 @@ class StockPointAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
+class SkuAdmin(CsvImportExport, admin.ModelAdmin):
+    resource_classes = [SkuResource]
+    write_permissions = ("inventory.add_sku", "inventory.change_sku")
     list_display = ["code", "ean", "name", "category", "price", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["code", "ean", "name"]
@@ -73,8 +126,39 @@ class SkuAdmin(admin.ModelAdmin):
             obj.pk = create_sku(**form.cleaned_data).pk
 
 
+class StockImportForm(ImportForm):
+    mode = forms.ChoiceField(
+        label=_("the file gives"),
+        choices=[
+            ("absolute", _("the counted on hand (absolute)")),
+            ("delta", _("changes of on hand (delta)")),
+        ],
+        initial="absolute",
+    )
+
+
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyAdmin):
+class StockLevelAdmin(CsvImportExport, ReadOnlyAdmin):
+    """Stock comes in as a feed (columns stock_point, sku, quantity): every change of
+    on hand goes to the ledger. Exports list the levels as they stand."""
+
+    import_form_class = StockImportForm
+    write_permissions = ("inventory.change_stocklevel", "inventory.add_stockmovement")
+    skip_admin_log = True  # the ledger records every change
+
+    def get_import_resource_classes(self, request):
+        return [StockFeedImportResource]
+
+    def get_export_resource_classes(self, request):
+        return [StockLevelExportResource]
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        if form is not None and form.is_bound and form.is_valid():
+            kwargs["mode"] = form.cleaned_data["mode"]
+        return kwargs
+
     list_display = ["sku", "stock_point", "on_hand", "reserved", "protection", "atp", "counted_at"]
     list_select_related = ["sku", "stock_point"]
     list_filter = ["stock_point__kind"]

@@ -7,6 +7,7 @@ Only `inventory.services` writes these tables. Every stock row is addressable by
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -107,6 +108,24 @@ def validate_opening_hours(value: object) -> None:
                 )
 
 
+def validate_closures(value: object) -> None:
+    """`[["2026-12-25", "2026-12-26"], ...]`: date ranges, both days included."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Closures must be a list of date ranges."))
+    for pair in value:
+        try:
+            start, end = (dt.date.fromisoformat(day) for day in pair)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                _('Closures must be pairs of dates like ["2026-12-25", "2026-12-26"].')
+            ) from None
+        if end < start:
+            raise ValidationError(
+                _("The closure %(start)s – %(end)s ends before it starts."),
+                params={"start": pair[0], "end": pair[1]},
+            )
+
+
 class StockPointQuerySet(models.QuerySet):
     def active(self) -> StockPointQuerySet:
         return self.filter(is_active=True)
@@ -140,6 +159,13 @@ class StockPoint(models.Model):
     opening_hours = models.JSONField(
         _("opening hours"), default=dict, blank=True, validators=[validate_opening_hours]
     )
+    closures = models.JSONField(
+        _("closures"),
+        default=list,
+        blank=True,
+        validators=[validate_closures],
+        help_text=_("Date ranges the stock point is shut, both days included."),
+    )
     daily_capacity = models.PositiveIntegerField(
         _("daily order capacity"), default=100, validators=[MaxValueValidator(1_000_000)]
     )
@@ -167,6 +193,13 @@ class StockPoint(models.Model):
 
     def offers(self, service: str) -> bool:
         return service in self.services
+
+    def is_closed_on(self, day: dt.date) -> bool:
+        """Shut that day: a closure covers it, or it has no opening hours."""
+        iso = day.isoformat()
+        if any(start <= iso <= end for start, end in self.closures):
+            return True
+        return not self.opening_hours.get(DAYS[day.weekday()])
 
 
 class SkuQuerySet(models.QuerySet):

@@ -72,4 +72,4 @@ class StaffUserAdmin(UserAdmin):
         return profile.get_role_display() if profile else "—"
 
 
-from oms import admin_events  # noqa: E402,F401
+from oms import admin_events, admin_orders  # noqa: E402,F401

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "import_export",
     "oms",
     "inventory",
     "fulfilment",

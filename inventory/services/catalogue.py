@@ -30,6 +30,7 @@ STOCK_POINT_FIELDS = {
     "longitude",
     "services",
     "opening_hours",
+    "closures",
     "daily_capacity",
     "processing_time_hours",
     "priority",

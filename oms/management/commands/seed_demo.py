@@ -17,8 +17,14 @@ class Command(BaseCommand):
             "--skus", type=int, default=DEFAULT_SKUS, help=f"Number of SKUs (default {DEFAULT_SKUS})."
         )
         parser.add_argument("--orders", type=int, default=200, help="Number of demo orders (default 200).")
+        parser.add_argument(
+            "--url",
+            default=data.DEMO_URL,
+            help=f"Where the demo is served, for the printed links (default {data.DEMO_URL}).",
+        )
 
-    def handle(self, *args, skus: int, orders: int, **options):
+    def handle(self, *args, skus: int, orders: int, url: str, **options):
+        self.url = url.rstrip("/")
         if skus < 1 or orders < 0:
             raise CommandError("--skus must be positive and --orders not negative.")
         try:
@@ -50,10 +56,10 @@ class Command(BaseCommand):
         out(f"  {summary.api_token}")
         out(
             f'  curl -H "Authorization: Token {summary.api_token}"'
-            f" '{data.DEMO_URL}/api/v1/availability/?sku={self._example_sku()}&channel=web'"
+            f" '{self.url}/api/v1/availability/?sku={self._example_sku()}&channel=web'"
         )
         out("")
-        out(self.style.SUCCESS(f"Open {data.DEMO_URL} and log in with one of the accounts above."))
+        out(self.style.SUCCESS(f"Open {self.url} and log in with one of the accounts above."))
 
     def _logins(self, logins: list[data.DemoUser]) -> None:
         names = dict(
@@ -70,7 +76,7 @@ class Command(BaseCommand):
             rows.append((user.username, user.password, user.role, stores))
         widths = [max(len(row[column]) for row in rows) for column in range(3)]
         self.stdout.write("")
-        self.stdout.write(f"Demo logins ({data.DEMO_URL}):")
+        self.stdout.write(f"Demo logins ({self.url}):")
         for number, row in enumerate(rows):
             line = "  " + "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False))
             line += "  " + row[3]

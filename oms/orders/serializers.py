@@ -3,15 +3,13 @@ every business rule lives in oms.services.capture."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from inventory.models import Reservation, ReservationStatus
 from oms.core.api.input import MoneyField, StrictSerializer
-from oms.models import Order
+from oms.orders.selectors import allocations_of
 from oms.services.cancellation import CancelLine
 from oms.services.capture import (
     AddressInput,
@@ -240,20 +238,3 @@ class OrderOut(OrderSummaryOut):
 
     def get_returns(self, order) -> list[dict]:
         return []
-
-
-def allocations_of(order: Order) -> dict[int, list[dict]]:
-    """Where each line's units are held, by line number (one query)."""
-    holds = (
-        Reservation.objects.filter(reference__startswith=f"{order.number}/")
-        .exclude(status=ReservationStatus.RELEASED)
-        .values_list("reference", "stock_point__code", "quantity", "status", "future_stock_id")
-        .order_by("pk")
-    )
-    result: dict[int, list[dict]] = defaultdict(list)
-    for reference, point, quantity, status, future_id in holds:
-        line_number = int(reference.rsplit("/", 1)[1])
-        result[line_number].append(
-            {"stock_point": point, "quantity": quantity, "status": status, "preorder": future_id is not None}
-        )
-    return result

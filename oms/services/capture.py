@@ -22,6 +22,7 @@ from inventory.services.network import LineHolds, NetworkLine, reserve_in_networ
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import IdempotencyMismatch, InvalidInput
+from oms.core.phones import normalise_phone
 from oms.models import (
     Channel,
     Customer,
@@ -327,20 +328,6 @@ def _validate_payment(command: PlaceOrder, errors: list[dict[str, object]]) -> N
         errors.append(
             {"field": "payment.currency", "detail": _("The payment currency differs from the order's.")}
         )
-
-
-def normalise_phone(phone: str) -> str:
-    """Digits only, French numbers in international form: 06 12 34 56 78 → +33612345678."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not digits:
-        return ""
-    if phone.strip().startswith("+"):
-        return "+" + digits
-    if digits.startswith("00"):
-        return "+" + digits[2:]
-    if digits.startswith("0") and len(digits) == 10:
-        return "+33" + digits[1:]
-    return digits
 
 
 def _unify_customer(data: CustomerInput) -> Customer:

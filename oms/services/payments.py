@@ -19,8 +19,6 @@ beat job after its task was lost is recorded exactly as the first run would be."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -35,6 +33,7 @@ from oms.core.errors import Conflict, IdempotencyMismatch, IllegalTransition, In
 from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
 from oms.payloads import order_event_payload
 from oms.payments import ProviderResult, get_provider
+from oms.payments.rules import last_settled_capture_failed, pending_amount
 from oms.services.outbox import record_event
 from oms.services.transitions import can_transition, transition_order
 from oms.states import OrderStatus, PaymentStatus
@@ -166,41 +165,6 @@ def settle_cancelled_order(order: Order, *, actor: Actor) -> PaymentOperation | 
     )
 
 
-@dataclass(frozen=True)
-class PaymentChoices:
-    """What customer service may ask of a payment now (0: nothing)."""
-
-    refundable: Decimal  # captured, not refunded, less refunds in flight
-    capture_to_retry: Decimal  # after an unresolved failed capture: what is left to capture
-
-
-def payment_choices(payment: Payment, operations: list[PaymentOperation]) -> PaymentChoices:
-    """The same rules as `request_refund` and `retry_capture`, judged on the
-    payment's operations already in memory (the order screen prefetches them)."""
-    none = Decimal("0.00")
-    if payment.status == PaymentStatus.VOIDED:
-        return PaymentChoices(none, none)
-    refundable = payment.refundable - _pending_amount(operations, Kind.REFUND)
-    to_retry = payment.capturable - _pending_amount(operations, Kind.CAPTURE)
-    return PaymentChoices(
-        refundable=max(refundable, none),
-        capture_to_retry=max(to_retry, none) if _last_settled_capture_failed(operations) else none,
-    )
-
-
-def _pending_amount(operations: Iterable[PaymentOperation], kind: str) -> Decimal:
-    """The amount of this kind's operations asked for and not answered yet."""
-    pending = (op.amount for op in operations if op.kind == kind and op.outcome == Outcome.PENDING)
-    return sum(pending, Decimal("0.00"))
-
-
-def _last_settled_capture_failed(operations: Iterable[PaymentOperation]) -> bool:
-    """Whether the newest settled capture (by the order operations were asked
-    for) failed: a capture asked before a failure does not resolve it."""
-    settled = [op for op in operations if op.kind == Kind.CAPTURE and op.outcome != Outcome.PENDING]
-    return bool(settled) and max(settled, key=lambda op: op.pk).outcome == Outcome.FAILED
-
-
 def _lock_payment(order_number: str) -> tuple[Order, Payment]:
     """Lock the order, then its payment: always in that order (as cancellation
     does), so two services cannot deadlock."""
@@ -278,7 +242,7 @@ def _check(payment: Payment, kind: str, amount: Decimal) -> None:
 
 
 def _in_flight(payment: Payment, kind: str) -> Decimal:
-    return _pending_amount(payment.operations.filter(kind=kind, outcome=Outcome.PENDING), kind)
+    return pending_amount(payment.operations.filter(kind=kind, outcome=Outcome.PENDING), kind)
 
 
 def _queue_execution(operation_id: int) -> None:
@@ -416,7 +380,7 @@ def _settled_status(payment: Payment) -> str:
 
 def _capture_failure_outstanding(payment: Payment) -> bool:
     newest = payment.operations.filter(kind=Kind.CAPTURE).exclude(outcome=Outcome.PENDING).order_by("-pk")
-    return _last_settled_capture_failed(newest[:1])
+    return last_settled_capture_failed(newest[:1])
 
 
 def _resume_order(order: Order) -> None:

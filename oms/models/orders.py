@@ -97,6 +97,7 @@ class Order(models.Model):
     )
     promised_date = models.DateField(_("promised for"), null=True, blank=True)
     hold_until = models.DateTimeField(_("held until"), null=True, blank=True, db_index=True)
+    # [{"code": <ReviewReason>, ...its data}], as `oms.timeline.review_reason()` builds them.
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -236,12 +237,54 @@ class PaymentOperation(models.Model):
         return f"{self.kind} {self.amount} ({self.outcome})"
 
 
+class TimelineKind(models.TextChoices):
+    """What a timeline entry records. Each kind has one factory and one reader in
+    `oms.timeline`."""
+
+    ORDER_CREATED = "order_created", _("Order created")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    STOCK_RESERVED = "stock_reserved", _("Stock reserved")
+    PREORDERED = "preordered", _("Pre-ordered")
+    HELD_FOR_REVIEW = "held_for_review", _("Held for review")
+    REVIEW_RELEASED = "review_released", _("Released from review")
+    ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
+    LINES_CANCELLED = "lines_cancelled", _("Lines cancelled")
+    HOLD_EXPIRED = "hold_expired", _("E-reservation expired")
+    STOCK_RELEASED = "stock_released", _("Stock released")
+    PAYMENT_AUTHORISED = "payment_authorised", _("Payment authorised")
+    PAYMENT_CAPTURE = "payment_capture", _("Capture")
+    PAYMENT_REFUND = "payment_refund", _("Refund")
+    PAYMENT_VOID = "payment_void", _("Void")
+    NOTE = "note", _("Note")
+
+
+class StatusReason(models.TextChoices):
+    """Why an order changed status (or released stock). Its data (the customer's
+    words, the provider's error) is stored beside it, never inside it."""
+
+    SOURCED = "sourced", _("stock points chosen for every line")
+    REVIEW_RELEASED = "review_released", _("released after review")
+    E_RESERVATION_EXPIRED = "e_reservation_expired", _("not collected before the deadline")
+    ORDER_CANCELLED = "order_cancelled", _("cancelled on request")
+    CAPTURE_FAILED = "capture_failed", _("the payment could not be captured")
+    CAPTURE_RETRIED = "capture_retried", _("payment captured after a retry")
+
+
+class ReviewReason(models.TextChoices):
+    """Why an order waits for review: the kind of the rule it matched. Stored as
+    {"code": ..., "threshold": "400.00"} (the threshold for amount_over only)."""
+
+    AMOUNT_OVER = "amount_over", _("Amount over a threshold")
+    ADDRESS_MISMATCH = "address_mismatch", _("Billing and shipping addresses differ")
+    FLAGGED_CUSTOMER = "flagged_customer", _("Flagged customer")
+
+
 class TimelineEntry(models.Model):
     """Everything that happened to an order, in order. Created only by the factory
     functions of `oms.timeline`."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="timeline")
-    kind = models.CharField(_("kind"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=40, choices=TimelineKind.choices)
     actor = models.CharField(_("actor"), max_length=150)
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
@@ -275,12 +318,9 @@ class IdempotencyKey(models.Model):
 class ReviewRule(models.Model):
     """Orders matching an active rule wait for customer service before sourcing."""
 
-    class Kind(models.TextChoices):
-        AMOUNT_OVER = "amount_over", _("Amount over a threshold")
-        ADDRESS_MISMATCH = "address_mismatch", _("Billing and shipping addresses differ")
-        FLAGGED_CUSTOMER = "flagged_customer", _("Flagged customer")
+    Kind = ReviewReason
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ReviewReason.choices)
     threshold = models.DecimalField(_("threshold"), max_digits=12, decimal_places=2, null=True, blank=True)
     channel = models.ForeignKey(
         Channel, null=True, blank=True, on_delete=models.CASCADE, help_text=_("Empty: every channel.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from oms.core.api.input import MoneyField, StrictSerializer
+from oms.models import ReviewReason
 from oms.orders.selectors import allocations_of
 from oms.services.cancellation import CancelLine
 from oms.services.capture import (
@@ -213,11 +214,16 @@ class OrderSummaryOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ReviewReasonOut(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ReviewReason.choices)
+    threshold = serializers.CharField(required=False, help_text=_("For amount_over: the rule's threshold."))
+
+
 class OrderOut(OrderSummaryOut):
     delivery = DeliveryOut(source="*")
     shipping_amount = serializers.DecimalField(**MONEY)
     promised_date = serializers.DateField(allow_null=True)
-    review_reasons = serializers.ListField(child=serializers.CharField())
+    review_reasons = ReviewReasonOut(many=True)
     lines = serializers.SerializerMethodField()
     payments = PaymentOut(many=True)
     fulfilments = serializers.SerializerMethodField(

@@ -12,7 +12,7 @@ from inventory.services.reservations import release_reservations
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import IllegalTransition, InvalidInput, NotFound
-from oms.models import EventType, Order, OrderLine
+from oms.models import EventType, Order, OrderLine, StatusReason
 from oms.payloads import order_event_payload
 from oms.services.outbox import record_event
 from oms.services.payments import settle_cancelled_order
@@ -63,7 +63,9 @@ def cancel_order(
         everything = all(line.status == LineStatus.CANCELLED for line in order_lines.values())
         if everything:
             timeline.order_cancelled(order, actor=actor, reason=reason)
-            transition_order(order, OrderStatus.CANCELLED, actor=actor, reason=reason)
+            transition_order(
+                order, OrderStatus.CANCELLED, actor=actor, reason=StatusReason.ORDER_CANCELLED, note=reason
+            )
             settle_cancelled_order(order, actor=actor)
             record_event(
                 EventType.ORDER_CANCELLED,

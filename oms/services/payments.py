@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import Conflict, IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
-from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
+from oms.models import EventType, Order, Payment, PaymentOperation, StatusReason, TimelineEntry
 from oms.payloads import order_event_payload
 from oms.payments import ProviderResult, get_provider
 from oms.payments.rules import last_settled_capture_failed, pending_amount
@@ -353,7 +353,13 @@ def _apply_failure(order: Order, payment: Payment, operation: PaymentOperation, 
         payment.save(update_fields=["status", "updated_at"])
         extra["order_status_before"] = order.status
         if can_transition(order, OrderStatus.PAYMENT_FAILED):
-            transition_order(order, OrderStatus.PAYMENT_FAILED, actor=PROVIDER, reason=operation.error)
+            transition_order(
+                order,
+                OrderStatus.PAYMENT_FAILED,
+                actor=PROVIDER,
+                reason=StatusReason.CAPTURE_FAILED,
+                error=operation.error,
+            )
     elif operation.kind == Kind.REFUND:
         extra["reason"] = reason
     record_event(
@@ -395,7 +401,7 @@ def _resume_order(order: Order) -> None:
     )
     before = failure.data.get("before") if failure is not None else None
     if before and can_transition(order, before):
-        transition_order(order, before, actor=PROVIDER, reason=_("Payment captured after a retry."))
+        transition_order(order, before, actor=PROVIDER, reason=StatusReason.CAPTURE_RETRIED)
 
 
 def _payment_payload(order: Order, payment: Payment, operation: PaymentOperation) -> dict[str, object]:

@@ -210,7 +210,12 @@ def test_a_declined_capture_puts_the_order_in_payment_failed(lamp, django_captur
         (
             "status_changed",
             "system:payments",
-            {"before": "in_fulfilment", "after": "payment_failed", "reason": "capture_failed", "error": DECLINED},
+            {
+                "before": "in_fulfilment",
+                "after": "payment_failed",
+                "reason": "capture_failed",
+                "error": DECLINED,
+            },
         ),
     ]
     assert events(order) == ["order.created", "order.confirmed", "payment.failed"]
@@ -435,7 +440,12 @@ def test_cancelling_a_whole_order_voids_its_authorisation(lamp, provider, django
         (
             "status_changed",
             "system:test",
-            {"before": "confirmed", "after": "cancelled", "reason": "order_cancelled", "note": "customer changed their mind"},
+            {
+                "before": "confirmed",
+                "after": "cancelled",
+                "reason": "order_cancelled",
+                "note": "customer changed their mind",
+            },
         ),
         ("payment_void", "system:test", {"amount": "30.00", "outcome": "succeeded", "error": ""}),
     ]

@@ -3,6 +3,7 @@ tells its entry in English and in French (translated when read, not when written
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from decimal import Decimal
 
@@ -187,3 +188,36 @@ def test_a_kind_from_a_newer_version_lists_its_details():
     told = timeline.tell("parcel_lost", {"carrier": "colissimo"})
     # then
     assert (told.title, told.details) == ("Parcel lost", ["carrier: colissimo"])
+
+
+def test_the_data_migration_takes_reasons_out_of_strings():
+    # given: the rows as the previous version stored them
+    migration = importlib.import_module("oms.migrations.0005_h7_structured_reasons")
+    cancelled = {"before": "confirmed", "after": "cancelled", "reason": "Doublon"}
+    failed = {"before": "in_fulfilment", "after": "payment_failed", "reason": "Card expired"}
+    retried = {
+        "before": "payment_failed",
+        "after": "shipped",
+        "reason": "Paiement encaissé après une nouvelle tentative.",
+    }
+    sourced = {"before": "confirmed", "after": "in_fulfilment", "reason": "sourced"}
+    # when
+    converted = [migration.status_change_to_data(data) for data in (cancelled, failed, retried, sourced)]
+    reasons = [migration.reason_to_data(code) for code in ("amount_over:400.00", "flagged_customer")]
+    # then
+    assert converted == [
+        {"before": "confirmed", "after": "cancelled", "reason": "order_cancelled", "note": "Doublon"},
+        {
+            "before": "in_fulfilment",
+            "after": "payment_failed",
+            "reason": "capture_failed",
+            "error": "Card expired",
+        },
+        {"before": "payment_failed", "after": "shipped", "reason": "capture_retried"},
+        sourced,
+    ]
+    assert reasons == [{"code": "amount_over", "threshold": "400.00"}, {"code": "flagged_customer"}]
+    assert [migration.reason_to_string(reason) for reason in reasons] == [
+        "amount_over:400.00",
+        "flagged_customer",
+    ]

@@ -24,10 +24,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from oms.core.actors import Actor
-from oms.models import Order, ReviewReason, StatusReason, TimelineEntry, TimelineKind
+from oms.models import CHANNEL_NAMES, Order, ReviewReason, StatusReason, TimelineEntry, TimelineKind
 from oms.states import OrderStatus
 
 K = TimelineKind
@@ -135,15 +135,6 @@ def moment_text(value: object) -> str:
 def day_text(value: object) -> str:
     day = parse_date(str(value)) if value else None
     return date_format(day, "DATE_FORMAT") if day else str(value or "")
-
-
-# Channels are data, but the demo's and the usual ones have a name in each language.
-CHANNEL_NAMES = {
-    "web": gettext_lazy("Web shop"),
-    "app": gettext_lazy("Mobile app"),
-    "store": gettext_lazy("Stores (order in store)"),
-    "call_centre": gettext_lazy("Call centre"),
-}
 
 
 def channel_text(code: object) -> str:

@@ -7,6 +7,7 @@ from .events import (
     WebhookSubscription,
 )
 from .orders import (
+    CHANNEL_NAMES,
     Channel,
     Customer,
     IdempotencyKey,
@@ -24,6 +25,7 @@ from .orders import (
 from .people import Profile, Role
 
 __all__ = [
+    "CHANNEL_NAMES",
     "Channel",
     "Customer",
     "DeliveryStatus",

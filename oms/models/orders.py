@@ -16,6 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import CODE_VALIDATOR, Sku, StockPoint, validate_channel
 from oms.states import DeliveryMethod, LineStatus, OrderStatus, PaymentStatus
 
+# Channels are data, but the usual ones (the demo's) have a name in each language.
+CHANNEL_NAMES = {
+    "web": _("Web shop"),
+    "app": _("Mobile app"),
+    "store": _("Stores (order in store)"),
+    "call_centre": _("Call centre"),
+}
+
 
 class Channel(models.Model):
     code = models.CharField(_("code"), max_length=64, unique=True, validators=[validate_channel])
@@ -36,6 +44,11 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The channel's name in the reader's language when it is a known one."""
+        return str(CHANNEL_NAMES[self.code]) if self.code in CHANNEL_NAMES else self.name
+
 
 class Customer(models.Model):
     """One person across channels, found again by e-mail or phone."""
@@ -47,7 +60,7 @@ class Customer(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
     is_flagged = models.BooleanField(_("flagged"), default=False, help_text=_("Orders go to review."))
     flag_reason = models.CharField(_("why flagged"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -100,7 +113,7 @@ class Order(models.Model):
     # [{"code": <ReviewReason>, ...its data}], as `oms.timeline.review_reason()` builds them.
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = OrderQuerySet.as_manager()
 
@@ -171,8 +184,8 @@ class Payment(models.Model):
         _("refunded"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     status = models.CharField(_("status"), max_length=20, choices=PaymentStatus.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("payment")
@@ -225,7 +238,7 @@ class PaymentOperation(models.Model):
     # re-run by the beat job after its task was lost keeps both.
     requested_by = models.CharField(_("requested by"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -306,7 +319,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     order = models.ForeignKey(Order, null=True, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key")]

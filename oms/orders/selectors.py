@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from inventory.models import Reservation, ReservationStatus
 from oms import timeline
@@ -63,7 +64,7 @@ def _matching(text: str) -> Q:
 
 def channel_choices() -> list[tuple[str, str]]:
     """(code, name) of every channel, for the search filter."""
-    return list(Channel.objects.order_by("code").values_list("code", "name"))
+    return [(channel.code, channel.label) for channel in Channel.objects.order_by("code")]
 
 
 # --- Review queue ----------------------------------------------------------------------
@@ -246,10 +247,20 @@ def actions_for(order: Order, lines: list[LineView]) -> OrderActions:
 # --- The timeline in words ------------------------------------------------------------
 
 
+SYSTEM_PARTS = {
+    "payments": pgettext_lazy("system actor", "payments"),
+    "shipping": pgettext_lazy("system actor", "shipping"),
+    "e-reservation-expiry": pgettext_lazy("system actor", "e-reservation expiry"),
+    "seed_demo": pgettext_lazy("system actor", "demo data"),
+}
+
+
 def actor_label(label: str) -> str:
-    """ "system:payments" → "System (payments)"; people and integrations by name."""
+    """ "system:payments" → "System (payments)", in the reader's language when the
+    part is known; people and integrations by name."""
     if label.startswith("system:"):
-        return _("System (%(what)s)") % {"what": label.removeprefix("system:")}
+        part = label.removeprefix("system:")
+        return _("System (%(what)s)") % {"what": SYSTEM_PARTS.get(part, part)}
     return label
 
 

@@ -763,3 +763,49 @@ def test_review_queue_queries_do_not_grow_with_the_orders(cs, held):
         response = cs.get("/orders/review/")
     assert len(response.context["items"]) == 6
     assert len(with_six) == len(with_one)
+
+
+# --- The reader's language: words, dates and amounts ---------------------------------
+
+ENGLISH_WORDS = re.compile(
+    r"\b(Order|created|Channel|reserved|Status|changed|Reason|Payment|authorised|"
+    r"Amount|System|payments|Web shop|Call centre|call_centre|line|lines|Dec)\b"
+)
+
+
+def test_the_timeline_in_french_has_no_english_word(cs, warehouse):
+    # given: an order placed by the call centre, paid, sourced, with a note
+    order = new_order([("LAMP", 2, "19.90")], channel="call_centre")
+    transition_order(order, OrderStatus.IN_FULFILMENT, actor=Actor.system("payments"), reason="sourced")
+    add_note(order.number, actor=Actor(label="customer.service"), text="Rappeler après 18 h")
+    cs.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    # when
+    html = cs.get(f"/orders/{order.number}/").content.decode()
+    # then: every entry's title, sentences and time read in French
+    timeline = html[html.index('class="timeline') :]
+    said = re.findall(
+        r'<span class="tl-title">([^<]+)</span>|<p class="tl-(?:detail|meta)[^"]*">(.*?)</p>', timeline, re.S
+    )
+    text = " ".join(" ".join(parts) for parts in said)
+    assert "Canal Service client téléphonique, 1 ligne." in text
+    assert "Système (paiements)" in text
+    assert ENGLISH_WORDS.findall(re.sub(r"<[^>]+>", " ", text)) == []
+
+
+def test_dates_read_day_first_in_english_and_french(cs, warehouse):
+    # given: an order placed on 1 December 2026 at 20:43, Paris time
+    order = new_order()
+    placed = timezone.make_aware(timezone.datetime(2026, 12, 1, 20, 43))
+    Order.objects.filter(pk=order.pk).update(created_at=placed)
+    TimelineEntry.objects.filter(order=order).update(created_at=placed)
+    # when
+    english = cs.get(f"/orders/{order.number}/").content.decode()
+    cs.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    french = cs.get(f"/orders/{order.number}/").content.decode()
+    # then
+    assert "placed 1 Dec 2026, 20:43" in english
+    assert "1 Dec 2026, 20:43</time> · api:webshop" in english
+    assert "12/01/2026" not in english and "p.m." not in english
+    assert "passée le 1 déc. 2026 à 20:43" in french
+    assert "1 déc. 2026, 20:43</time> · api:webshop" in french
+    assert "Déc" not in french

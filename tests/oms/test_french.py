@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
 from tests.inventory.factories import SkuFactory, StockPointFactory
 from tests.oms.factories import ChannelFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_the_admin_in_french_keeps_djangos_word_for_change(client, db):

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inventory.models import Reservation, StockLevel
 from oms.core.actors import Actor
@@ -29,6 +30,14 @@ API = Actor(label="api:webshop")
 
 
 # --- Data ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in French leaves French active in this thread (LocaleMiddleware
+    does not switch back): the next test starts in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -458,7 +467,7 @@ def test_an_expired_e_reservation_tells_what_happened(cs, order):
     assert titles[:3] == ["Status changed", "Stock released", "E-reservation expired"]
     assert "3 unit(s) back in stock" in html
     assert "Reason: not collected before the deadline" in html
-    assert "System (e-reservation-expiry)" in html
+    assert "System (e-reservation expiry)" in html
     assert '<span class="status status-expired">Expired</span>' in html
     assert "No cancellation: the order is Expired." in html
 

@@ -7,6 +7,7 @@ from django import forms
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inventory.models import AdjustmentCode, Sku
 from inventory.services.movements import adjustment_refusal
@@ -73,7 +74,7 @@ class Direction(models.TextChoices):
 
 class AdjustForm(MovementForm):
     direction = forms.ChoiceField(
-        label=_("Change"),
+        label=pgettext_lazy("stock movement quantity", "Change"),
         choices=Direction.choices,
         initial=Direction.REMOVE,
         widget=forms.RadioSelect,

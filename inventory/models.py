@@ -176,8 +176,8 @@ class StockPoint(models.Model):
         _("priority"), default=100, help_text=_("Lower is preferred by sourcing.")
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
     objects = StockPointQuerySet.as_manager()
@@ -227,8 +227,8 @@ class Sku(models.Model):
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, default=0)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = SkuQuerySet.as_manager()
 
@@ -240,6 +240,28 @@ class Sku(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    @property
+    def category_label(self) -> str:
+        """The category in the reader's language when it is a known one."""
+        return str(CATEGORY_NAMES[self.category]) if self.category in CATEGORY_NAMES else self.category
+
+
+# Categories are data, but the usual ones (the demo's) have a name in each language.
+CATEGORY_NAMES = {
+    "accessories": pgettext_lazy("product category", "accessories"),
+    "dresses": pgettext_lazy("product category", "dresses"),
+    "home_linen": pgettext_lazy("product category", "home linen"),
+    "jackets": pgettext_lazy("product category", "jackets"),
+    "kids": pgettext_lazy("product category", "kids"),
+    "knitwear": pgettext_lazy("product category", "knitwear"),
+    "lamps": pgettext_lazy("product category", "lamps"),
+    "nightwear": pgettext_lazy("product category", "nightwear"),
+    "shirts": pgettext_lazy("product category", "shirts"),
+    "shoes": pgettext_lazy("product category", "shoes"),
+    "swimwear": pgettext_lazy("product category", "swimwear"),
+    "trousers": pgettext_lazy("product category", "trousers"),
+}
 
 
 # Protection in units: the resolved rule's fixed units plus its percentage of on
@@ -284,7 +306,7 @@ class StockLevel(models.Model):
     counted_at = models.DateTimeField(
         _("last snapshot"), null=True, blank=True, help_text=_("as_of of the last absolute feed.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = StockLevelQuerySet.as_manager()
 
@@ -415,7 +437,7 @@ class ProtectionRule(models.Model):
         _("percent of on hand"), default=0, validators=[MaxValueValidator(100)]
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -482,7 +504,7 @@ class ChannelAllocation(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     max_units = models.PositiveIntegerField(_("cap per SKU and stock point"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -526,7 +548,7 @@ class FutureStock(models.Model):
     expected_date = models.DateField(_("expected on"))
     reference = models.CharField(_("reference"), max_length=128, blank=True)
     is_received = models.BooleanField(_("received"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -580,7 +602,7 @@ class Reservation(models.Model):
         _("status"), max_length=12, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
     )
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReservationQuerySet.as_manager()

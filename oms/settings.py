@@ -189,6 +189,8 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+# Dates day first in both languages ("1 Dec 2026, 20:43", "1 déc. 2026, 20:43").
+FORMAT_MODULE_PATH = ["oms.formats"]
 USE_TZ = True
 
 # --- Static -----------------------------------------------------------------

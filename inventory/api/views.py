@@ -45,8 +45,7 @@ from inventory.services.feeds import apply_feed
 from oms.core.actors import actor_of
 from oms.core.api.input import ApiView, StrictInput, parse_json
 from oms.core.errors import InvalidInput
-from oms.core.permissions import IsNetworkWriter, IsNetworkWriterOrReadOnly, TokenScopes
-from oms.models import ApiScope
+from oms.core.permissions import ApiScope, IsNetworkWriter, IsNetworkWriterOrReadOnly, TokenScopes
 
 # Every operation's errors are documented by oms.core.api.schema.document_errors, in
 # the shared `Error` shape; these give the views' own descriptions.

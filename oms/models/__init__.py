@@ -8,6 +8,7 @@ from .events import (
     WebhookSubscription,
 )
 from .orders import (
+    CHANNEL_NAMES,
     Channel,
     Customer,
     IdempotencyKey,
@@ -15,14 +16,18 @@ from .orders import (
     OrderLine,
     Payment,
     PaymentOperation,
+    ReviewReason,
     ReviewRule,
+    StatusReason,
     TimelineEntry,
+    TimelineKind,
     reservation_reference,
 )
 from .people import ApiScope, Profile, Role, TokenAccess
 
 __all__ = [
     "ApiScope",
+    "CHANNEL_NAMES",
     "Channel",
     "Customer",
     "DeliveryStatus",
@@ -36,10 +41,13 @@ __all__ = [
     "Payment",
     "PaymentOperation",
     "Profile",
+    "ReviewReason",
     "ReviewRule",
+    "StatusReason",
     "Role",
     "TimelineEntry",
     "TokenAccess",
+    "TimelineKind",
     "WebhookDelivery",
     "WebhookSubscription",
     "reservation_reference",

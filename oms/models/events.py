@@ -33,7 +33,7 @@ class OutboxEvent(models.Model):
     event_type = models.CharField(_("event"), max_length=40, choices=EventType.choices, db_index=True)
     order_number = models.CharField(_("order"), max_length=32, blank=True, db_index=True)
     payload = models.JSONField(_("payload"))
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     dispatched_at = models.DateTimeField(
         _("fanned out at"), null=True, blank=True, help_text=_("When deliveries were created for it.")
     )
@@ -60,7 +60,7 @@ class WebhookSubscription(models.Model):
     events = models.JSONField(_("events"), default=list)
     secret = models.CharField(_("signing secret"), max_length=80, default=new_signing_secret)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook subscription")
@@ -93,7 +93,7 @@ class WebhookDelivery(models.Model):
     last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]

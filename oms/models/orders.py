@@ -17,6 +17,14 @@ from inventory.models import CODE_VALIDATOR, Sku, StockPoint, validate_channel
 from oms.core.countries import validate_country_code
 from oms.states import DeliveryMethod, LineStatus, OrderStatus, PaymentStatus
 
+# Channels are data, but the usual ones (the demo's) have a name in each language.
+CHANNEL_NAMES = {
+    "web": _("Web shop"),
+    "app": _("Mobile app"),
+    "store": _("Stores (order in store)"),
+    "call_centre": _("Call centre"),
+}
+
 
 class Channel(models.Model):
     code = models.CharField(_("code"), max_length=64, unique=True, validators=[validate_channel])
@@ -37,6 +45,11 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The channel's name in the reader's language when it is a known one."""
+        return str(CHANNEL_NAMES[self.code]) if self.code in CHANNEL_NAMES else self.name
+
 
 class Customer(models.Model):
     """One person across channels, found again by e-mail or phone."""
@@ -48,7 +61,7 @@ class Customer(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
     is_flagged = models.BooleanField(_("flagged"), default=False, help_text=_("Orders go to review."))
     flag_reason = models.CharField(_("why flagged"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -102,12 +115,13 @@ class Order(models.Model):
     )
     promised_date = models.DateField(_("promised for"), null=True, blank=True)
     hold_until = models.DateTimeField(_("held until"), null=True, blank=True, db_index=True)
+    # [{"code": <ReviewReason>, ...its data}], as `oms.timeline.review_reason()` builds them.
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
     # The fingerprint of the capture request: the same order sent again (same channel,
     # same external reference, same body) gives this order back; another body is refused.
     request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = OrderQuerySet.as_manager()
 
@@ -186,8 +200,8 @@ class Payment(models.Model):
         _("refunded"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     status = models.CharField(_("status"), max_length=20, choices=PaymentStatus.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("payment")
@@ -241,7 +255,7 @@ class PaymentOperation(models.Model):
     # re-run by the beat job after its task was lost keeps both.
     requested_by = models.CharField(_("requested by"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -253,12 +267,55 @@ class PaymentOperation(models.Model):
         return f"{self.kind} {self.amount} ({self.outcome})"
 
 
+class TimelineKind(models.TextChoices):
+    """What a timeline entry records. Each kind has one factory and one reader in
+    `oms.timeline`."""
+
+    ORDER_CREATED = "order_created", _("Order created")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    STOCK_RESERVED = "stock_reserved", _("Stock reserved")
+    PREORDERED = "preordered", _("Pre-ordered")
+    HELD_FOR_REVIEW = "held_for_review", _("Held for review")
+    REVIEW_RELEASED = "review_released", _("Released from review")
+    ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
+    LINES_CANCELLED = "lines_cancelled", _("Lines cancelled")
+    HOLD_EXPIRED = "hold_expired", _("E-reservation expired")
+    STOCK_RELEASED = "stock_released", _("Stock released")
+    PAYMENT_AUTHORISED = "payment_authorised", _("Payment authorised")
+    PAYMENT_CAPTURE = "payment_capture", _("Capture")
+    PAYMENT_REFUND = "payment_refund", _("Refund")
+    PAYMENT_VOID = "payment_void", _("Void")
+    PAYMENT_PARTIAL_VOID = "payment_partial_void", _("Partial void")
+    NOTE = "note", _("Note")
+
+
+class StatusReason(models.TextChoices):
+    """Why an order changed status (or released stock). Its data (the customer's
+    words, the provider's error) is stored beside it, never inside it."""
+
+    SOURCED = "sourced", _("stock points chosen for every line")
+    REVIEW_RELEASED = "review_released", _("released after review")
+    E_RESERVATION_EXPIRED = "e_reservation_expired", _("not collected before the deadline")
+    ORDER_CANCELLED = "order_cancelled", _("cancelled on request")
+    CAPTURE_FAILED = "capture_failed", _("the payment could not be captured")
+    CAPTURE_RETRIED = "capture_retried", _("payment captured after a retry")
+
+
+class ReviewReason(models.TextChoices):
+    """Why an order waits for review: the kind of the rule it matched. Stored as
+    {"code": ..., "threshold": "400.00"} (the threshold for amount_over only)."""
+
+    AMOUNT_OVER = "amount_over", _("Amount over a threshold")
+    ADDRESS_MISMATCH = "address_mismatch", _("Billing and shipping addresses differ")
+    FLAGGED_CUSTOMER = "flagged_customer", _("Flagged customer")
+
+
 class TimelineEntry(models.Model):
     """Everything that happened to an order, in order. Created only by the factory
     functions of `oms.timeline`."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="timeline")
-    kind = models.CharField(_("kind"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=40, choices=TimelineKind.choices)
     actor = models.CharField(_("actor"), max_length=150)
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
@@ -280,7 +337,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     order = models.ForeignKey(Order, null=True, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key")]
@@ -292,12 +349,9 @@ class IdempotencyKey(models.Model):
 class ReviewRule(models.Model):
     """Orders matching an active rule wait for customer service before sourcing."""
 
-    class Kind(models.TextChoices):
-        AMOUNT_OVER = "amount_over", _("Amount over a threshold")
-        ADDRESS_MISMATCH = "address_mismatch", _("Billing and shipping addresses differ")
-        FLAGGED_CUSTOMER = "flagged_customer", _("Flagged customer")
+    Kind = ReviewReason
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ReviewReason.choices)
     threshold = models.DecimalField(_("threshold"), max_digits=12, decimal_places=2, null=True, blank=True)
     channel = models.ForeignKey(
         Channel, null=True, blank=True, on_delete=models.CASCADE, help_text=_("Empty: every channel.")

@@ -5,23 +5,23 @@ number of queries, whatever the number of rows, lines or timeline entries."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format, number_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import pgettext_lazy
 
+from inventory.models import Reservation, ReservationStatus
+from oms import timeline
 from oms.core.phones import normalise_phone
 from oms.models import Channel, Order, OrderLine, Payment, PaymentOperation, TimelineEntry
-from oms.orders.serializers import allocations_of
-from oms.services.payments import payment_choices
-from oms.states import CANCELLABLE, LINE_CANCELLABLE, LineStatus, OrderStatus
+from oms.payments.rules import payment_choices
+from oms.states import CANCELLABLE, LINE_CANCELLABLE, OrderStatus
+from oms.timeline import status_label
 
 # A phone number has at least this many digits: "1001" is not a phone.
 MIN_PHONE_DIGITS = 6
@@ -67,7 +67,7 @@ def _matching(text: str) -> Q:
 
 def channel_choices() -> list[tuple[str, str]]:
     """(code, name) of every channel, for the search filter."""
-    return list(Channel.objects.order_by("code").values_list("code", "name"))
+    return [(channel.code, channel.label) for channel in Channel.objects.order_by("code")]
 
 
 # --- Review queue ----------------------------------------------------------------------
@@ -105,18 +105,10 @@ def review_item(number: str) -> ReviewItem | None:
     return None if order is None else review_items([order])[0]
 
 
-REVIEW_REASONS = {
-    "flagged_customer": gettext_lazy("Flagged customer"),
-    "address_mismatch": gettext_lazy("Billing and shipping addresses differ"),
-}
-
-
-def describe_review_reason(code: str) -> str:
-    """A review rule's code in words: "amount_over:500.00" → "Amount over 500.00"."""
-    kind, _sep, value = code.partition(":")
-    if kind == "amount_over":
-        return _("Amount over %(threshold)s") % {"threshold": _amount(value)}
-    return str(REVIEW_REASONS.get(code, code))
+def describe_review_reason(reason: dict[str, object] | str) -> str:
+    """A stored review reason in words: {"code": "amount_over", "threshold": "500.00"}
+    → "Amount over 500.00"."""
+    return timeline.review_reason_text(reason)
 
 
 # --- One order ---------------------------------------------------------------------------
@@ -190,6 +182,24 @@ class OrderDetail:
     actions: OrderActions
 
 
+def allocations_of(order: Order) -> dict[int, list[dict]]:
+    """Where each line's units are held, by line number (one query); the order
+    screen and the order API both show them."""
+    holds = (
+        Reservation.objects.filter(reference__startswith=f"{order.number}/")
+        .exclude(status=ReservationStatus.RELEASED)
+        .values_list("reference", "stock_point__code", "quantity", "status", "future_stock_id")
+        .order_by("pk")
+    )
+    result: dict[int, list[dict]] = defaultdict(list)
+    for reference, point, quantity, status, future_id in holds:
+        line_number = int(reference.rsplit("/", 1)[1])
+        result[line_number].append(
+            {"stock_point": point, "quantity": quantity, "status": status, "preorder": future_id is not None}
+        )
+    return result
+
+
 def order_detail(number: str) -> OrderDetail | None:
     """Everything the order screen shows, in six queries; None if no such order."""
     order = (
@@ -242,153 +252,35 @@ def actions_for(order: Order, lines: list[LineView]) -> OrderActions:
 # --- The timeline in words ------------------------------------------------------------
 
 
-def status_label(code: str) -> str:
-    return str(OrderStatus(code).label) if code in OrderStatus.values else code
-
-
-def line_status_label(code: str) -> str:
-    return str(LineStatus(code).label) if code in LineStatus.values else code
+SYSTEM_PARTS = {
+    "payments": pgettext_lazy("system actor", "payments"),
+    "shipping": pgettext_lazy("system actor", "shipping"),
+    "e-reservation-expiry": pgettext_lazy("system actor", "e-reservation expiry"),
+    "seed_demo": pgettext_lazy("system actor", "demo data"),
+}
 
 
 def actor_label(label: str) -> str:
-    """ "system:payments" → "System (payments)"; people and integrations by name."""
+    """ "system:payments" → "System (payments)", in the reader's language when the
+    part is known; people and integrations by name."""
     if label.startswith("system:"):
-        return _("System (%(what)s)") % {"what": label.removeprefix("system:")}
+        part = label.removeprefix("system:")
+        return _("System (%(what)s)") % {"what": SYSTEM_PARTS.get(part, part)}
     return label
 
 
-STATUS_REASONS = {
-    "sourced": gettext_lazy("stock points chosen for every line"),
-    "review_released": gettext_lazy("released after review"),
-    "e_reservation_expired": gettext_lazy("not collected before the deadline"),
-}
-
-PAYMENT_TITLES = {
-    ("authorise", "pending"): gettext_lazy("Authorisation requested"),
-    ("authorise", "succeeded"): gettext_lazy("Payment authorised"),
-    ("authorise", "failed"): gettext_lazy("Authorisation failed"),
-    ("capture", "pending"): gettext_lazy("Capture requested"),
-    ("capture", "succeeded"): gettext_lazy("Payment captured"),
-    ("capture", "failed"): gettext_lazy("Capture failed"),
-    ("refund", "pending"): gettext_lazy("Refund requested"),
-    ("refund", "succeeded"): gettext_lazy("Refund issued"),
-    ("refund", "failed"): gettext_lazy("Refund failed"),
-    ("void", "pending"): gettext_lazy("Void of the authorisation requested"),
-    ("void", "succeeded"): gettext_lazy("Authorisation voided"),
-    ("void", "failed"): gettext_lazy("Void failed"),
-    ("partial_void", "pending"): gettext_lazy("Partial void of the authorisation requested"),
-    ("partial_void", "succeeded"): gettext_lazy("Authorisation reduced"),
-    ("partial_void", "failed"): gettext_lazy("Partial void failed"),
-}
-OUTCOME_TONES = {"pending": "info", "succeeded": "ok", "failed": "bad"}
-
-
-def _when(value: object) -> str:
-    moment = parse_datetime(str(value)) if value else None
-    return date_format(localtime(moment), "j M Y, H:i") if moment else str(value or "")
-
-
-def _amount(value: object) -> str:
-    """A recorded amount ("64.80") in the reader's language: 64,80 in French."""
-    try:
-        return number_format(Decimal(str(value)), decimal_pos=2)
-    except (InvalidOperation, ValueError):
-        return str(value or "")
-
-
-def _reason(reason: object) -> list[str]:
-    return [_("Reason: %(reason)s") % {"reason": reason}] if reason else []
-
-
 def describe_entry(entry: TimelineEntry) -> TimelineItem:
-    """One timeline entry told in words, whatever its kind (unknown kinds, from
-    newer features, list their details as they are)."""
-    data = entry.data or {}
-    kind = entry.kind
-    base = {"kind": kind, "actor": actor_label(entry.actor), "at": entry.created_at}
-    if kind == "order_created":
-        count = int(data.get("lines") or 0)
-        details = [
-            ngettext("Channel %(channel)s, %(n)d line.", "Channel %(channel)s, %(n)d lines.", count)
-            % {"channel": data.get("channel", ""), "n": count}
-        ]
-        return TimelineItem(title=_("Order created"), tone="ok", details=details, **base)
-    if kind == "status_changed":
-        before, after = str(data.get("before", "")), str(data.get("after", ""))
-        reason = data.get("reason", "")
-        tone = {"cancelled": "bad", "expired": "bad", "payment_failed": "bad"}.get(after, "info")
-        return TimelineItem(
-            title=_("Status changed"),
-            tone=tone,
-            details=_reason(STATUS_REASONS.get(reason, reason)),
-            before=before,
-            after=after,
-            before_label=status_label(before),
-            after_label=status_label(after),
-            **base,
-        )
-    if kind == "stock_reserved":
-        details = [
-            (_("%(sku)s × %(n)s on incoming stock") if hold.get("preorder") else _("%(sku)s × %(n)s"))
-            % {"sku": hold.get("sku", ""), "n": hold.get("quantity", "")}
-            for hold in data.get("holds", [])
-        ]
-        return TimelineItem(title=_("Stock reserved"), details=details, **base)
-    if kind == "preordered":
-        details = [
-            _("%(sku)s × %(n)s, promised for %(date)s")
-            % {
-                "sku": data.get("sku", ""),
-                "n": data.get("quantity", ""),
-                "date": data.get("promised_date", ""),
-            }
-        ]
-        return TimelineItem(title=_("Pre-ordered"), tone="warn", details=details, **base)
-    if kind == "held_for_review":
-        details = [describe_review_reason(code) for code in data.get("reasons", [])]
-        return TimelineItem(title=_("Held for review"), tone="warn", details=details, **base)
-    if kind == "review_released":
-        details = [_("Note: %(note)s") % {"note": data.get("note", "")}]
-        return TimelineItem(title=_("Released from review"), tone="ok", details=details, **base)
-    if kind == "order_cancelled":
-        return TimelineItem(
-            title=_("Order cancelled"), tone="bad", details=_reason(data.get("reason")), **base
-        )
-    if kind == "lines_cancelled":
-        details = [
-            _("%(sku)s: %(n)s unit(s) cancelled, %(released)s released from stock")
-            % {"sku": line.get("sku", ""), "n": line.get("quantity", ""), "released": line.get("released", 0)}
-            for line in data.get("lines", [])
-        ] + _reason(data.get("reason"))
-        return TimelineItem(title=_("Lines cancelled"), tone="bad", details=details, **base)
-    if kind == "hold_expired":
-        details = [_("Held until %(when)s") % {"when": _when(data.get("held_until"))}]
-        return TimelineItem(title=_("E-reservation expired"), tone="bad", details=details, **base)
-    if kind == "stock_released":
-        reason = data.get("reason", "")
-        details = [_("%(n)s unit(s) back in stock") % {"n": data.get("units", 0)}]
-        details += _reason(STATUS_REASONS.get(reason, reason))
-        return TimelineItem(title=_("Stock released"), details=details, **base)
-    if kind == "payment_authorised":
-        details = [
-            _("%(amount)s authorised by %(provider)s (reference %(reference)s)")
-            % {
-                "amount": _amount(data.get("amount")),
-                "provider": data.get("provider", ""),
-                "reference": data.get("reference", ""),
-            }
-        ]
-        return TimelineItem(title=_("Payment authorised"), tone="ok", details=details, **base)
-    if kind.startswith("payment_") and "outcome" in data:
-        operation, outcome = kind.removeprefix("payment_"), str(data["outcome"])
-        details = [_("Amount: %(amount)s") % {"amount": _amount(data.get("amount"))}]
-        if data.get("error"):
-            details.append(_("Error: %(error)s") % {"error": data["error"]})
-        title = PAYMENT_TITLES.get((operation, outcome), f"{operation} ({outcome})")
-        return TimelineItem(
-            title=str(title), tone=OUTCOME_TONES.get(outcome, "info"), details=details, **base
-        )
-    if kind == "note":
-        return TimelineItem(title=_("Note"), tone="note", details=[str(data.get("text", ""))], **base)
-    details = [f"{key}: {value}" for key, value in data.items()]
-    return TimelineItem(title=kind.replace("_", " ").capitalize(), details=details, **base)
+    """One timeline entry told in words by its kind's reader (`oms.timeline`)."""
+    told = timeline.tell(entry.kind, entry.data or {})
+    return TimelineItem(
+        kind=entry.kind,
+        title=told.title,
+        actor=actor_label(entry.actor),
+        at=entry.created_at,
+        tone=told.tone,
+        details=told.details,
+        before=told.before,
+        after=told.after,
+        before_label=status_label(told.before) if told.before else "",
+        after_label=status_label(told.after) if told.after else "",
+    )

@@ -3,17 +3,16 @@ every business rule lives in oms.services.capture."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inventory.models import Reservation, ReservationStatus
 from oms.core.api.input import MoneyField, StrictSerializer
 from oms.core.countries import CountryCodeField
-from oms.models import Order
+from oms.models import ReviewReason
+from oms.orders.selectors import allocations_of
 from oms.services.cancellation import CancelLine
 from oms.services.capture import (
     MAX_LINE_QUANTITY,
@@ -229,11 +228,16 @@ class OrderSummaryOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ReviewReasonOut(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ReviewReason.choices)
+    threshold = serializers.CharField(required=False, help_text=_("For amount_over: the rule's threshold."))
+
+
 class OrderOut(OrderSummaryOut):
     delivery = DeliveryOut(source="*")
     shipping_amount = serializers.DecimalField(**MONEY)
     promised_date = serializers.DateField(allow_null=True)
-    review_reasons = serializers.ListField(child=serializers.CharField())
+    review_reasons = ReviewReasonOut(many=True)
     lines = serializers.SerializerMethodField()
     payments = PaymentOut(many=True)
     fulfilments = serializers.SerializerMethodField(
@@ -254,20 +258,3 @@ class OrderOut(OrderSummaryOut):
 
     def get_returns(self, order) -> list[dict]:
         return []
-
-
-def allocations_of(order: Order) -> dict[int, list[dict]]:
-    """Where each line's units are held, by line number (one query)."""
-    holds = (
-        Reservation.objects.filter(reference__startswith=f"{order.number}/")
-        .exclude(status=ReservationStatus.RELEASED)
-        .values_list("reference", "stock_point__code", "quantity", "status", "future_stock_id")
-        .order_by("pk")
-    )
-    result: dict[int, list[dict]] = defaultdict(list)
-    for reference, point, quantity, status, future_id in holds:
-        line_number = int(reference.rsplit("/", 1)[1])
-        result[line_number].append(
-            {"stock_point": point, "quantity": quantity, "status": status, "preorder": future_id is not None}
-        )
-    return result

@@ -14,7 +14,7 @@ from inventory.services.reservations import Release, release_many
 from oms import timeline
 from oms.core.actors import Actor
 from oms.core.errors import IllegalTransition, InvalidInput, item_errors
-from oms.models import EventType, Order, OrderLine
+from oms.models import EventType, Order, OrderLine, StatusReason
 from oms.payloads import order_event_payload
 from oms.services.locks import lock_order
 from oms.services.outbox import record_event
@@ -62,7 +62,9 @@ def cancel_order(
         totals = {"total": f"{order.total_amount:.2f}", "previous_total": f"{previous_total:.2f}"}
         if everything:
             timeline.order_cancelled(order, actor=actor, reason=reason)
-            transition_order(order, OrderStatus.CANCELLED, actor=actor, reason=reason)
+            transition_order(
+                order, OrderStatus.CANCELLED, actor=actor, reason=StatusReason.ORDER_CANCELLED, note=reason
+            )
             settle_cancellation(order, actor=actor)
             record_event(
                 EventType.ORDER_CANCELLED,

@@ -19,8 +19,6 @@ beat job after its task was lost is recorded exactly as the first run would be."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -33,9 +31,10 @@ from oms.core.actors import Actor
 from oms.core.errors import IdempotencyMismatch, IllegalTransition, InvalidInput
 from oms.core.queueing import enqueue_on_commit
 from oms.errors import NoPayment, NothingToRetry, PaymentAmountRefused
-from oms.models import EventType, Order, Payment, PaymentOperation, TimelineEntry
+from oms.models import EventType, Order, Payment, PaymentOperation, StatusReason, TimelineEntry
 from oms.payloads import order_event_payload
 from oms.payments import ProviderResult, get_provider
+from oms.payments.rules import last_settled_capture_failed, left_to_capture, pending_amount
 from oms.services.locks import lock_order, lock_payment
 from oms.services.outbox import record_event
 from oms.services.transitions import can_transition, transition_order, transition_payment
@@ -146,43 +145,6 @@ def settle_cancellation(order: Order, *, actor: Actor) -> list[PaymentOperation]
     return operations
 
 
-def left_to_capture(order: Order, payment: Payment, capturing: Decimal, voiding: Decimal) -> Decimal:
-    """What may still be captured: never more than the authorisation keeps (less the
-    partial voids asked for, `voiding`) nor more than the order's total, less what
-    was captured and what is being captured (`capturing`)."""
-    ceiling = min(payment.authorised_amount - voiding, order.total_amount)
-    return max(ceiling - payment.captured_amount - capturing, Decimal("0.00"))
-
-
-@dataclass(frozen=True)
-class PaymentChoices:
-    """What customer service may ask of a payment now (0: nothing)."""
-
-    refundable: Decimal  # captured, not refunded, less refunds in flight
-    capture_to_retry: Decimal  # after an unresolved failed capture: what is left to capture
-    to_capture: Decimal  # what may still be captured, captures in flight counted
-
-
-def payment_choices(payment: Payment, operations: list[PaymentOperation]) -> PaymentChoices:
-    """The same rules as `request_refund` and `retry_capture`, judged on the
-    payment's operations already in memory (the order screen prefetches them)."""
-    none = Decimal("0.00")
-    if payment.status == PaymentStatus.VOIDED:
-        return PaymentChoices(none, none, none)
-    refundable = payment.refundable - _pending_amount(operations, Kind.REFUND)
-    to_retry = left_to_capture(
-        payment.order,
-        payment,
-        _pending_amount(operations, Kind.CAPTURE),
-        _pending_amount(operations, Kind.PARTIAL_VOID),
-    )
-    return PaymentChoices(
-        refundable=max(refundable, none),
-        capture_to_retry=max(to_retry, none) if _last_settled_capture_failed(operations) else none,
-        to_capture=to_retry,
-    )
-
-
 def amount_to_capture(payment: Payment) -> Decimal:
     """What may still be captured of `payment` (its order's total and the partial
     voids and captures in flight counted): the API's `amount_to_capture`."""
@@ -191,19 +153,6 @@ def amount_to_capture(payment: Payment) -> Decimal:
     return left_to_capture(
         payment.order, payment, _in_flight(payment, Kind.CAPTURE), _in_flight(payment, Kind.PARTIAL_VOID)
     )
-
-
-def _pending_amount(operations: Iterable[PaymentOperation], kind: str) -> Decimal:
-    """The amount of this kind's operations asked for and not answered yet."""
-    pending = (op.amount for op in operations if op.kind == kind and op.outcome == Outcome.PENDING)
-    return sum(pending, Decimal("0.00"))
-
-
-def _last_settled_capture_failed(operations: Iterable[PaymentOperation]) -> bool:
-    """Whether the newest settled capture (by the order operations were asked
-    for) failed: a capture asked before a failure does not resolve it."""
-    settled = [op for op in operations if op.kind == Kind.CAPTURE and op.outcome != Outcome.PENDING]
-    return bool(settled) and max(settled, key=lambda op: op.pk).outcome == Outcome.FAILED
 
 
 def _lock_payment(number: str) -> tuple[Order, Payment]:
@@ -288,7 +237,7 @@ def _check(order: Order, payment: Payment, kind: str, amount: Decimal) -> None:
 
 
 def _in_flight(payment: Payment, kind: str) -> Decimal:
-    return _pending_amount(payment.operations.filter(kind=kind, outcome=Outcome.PENDING), kind)
+    return pending_amount(payment.operations.filter(kind=kind, outcome=Outcome.PENDING), kind)
 
 
 def _queue_execution(operation_id: int) -> None:
@@ -406,7 +355,13 @@ def _apply_failure(order: Order, payment: Payment, operation: PaymentOperation, 
         transition_payment(payment, PaymentStatus.CAPTURE_FAILED)
         extra["order_status_before"] = order.status
         if can_transition(order, OrderStatus.PAYMENT_FAILED):
-            transition_order(order, OrderStatus.PAYMENT_FAILED, actor=PROVIDER, reason=operation.error)
+            transition_order(
+                order,
+                OrderStatus.PAYMENT_FAILED,
+                actor=PROVIDER,
+                reason=StatusReason.CAPTURE_FAILED,
+                error=operation.error,
+            )
     elif operation.kind == Kind.REFUND:
         extra["reason"] = reason
     record_event(
@@ -433,7 +388,7 @@ def _settled_status(order: Order, payment: Payment) -> str:
 
 def _capture_failure_outstanding(payment: Payment) -> bool:
     newest = payment.operations.filter(kind=Kind.CAPTURE).exclude(outcome=Outcome.PENDING).order_by("-pk")
-    return _last_settled_capture_failed(newest[:1])
+    return last_settled_capture_failed(newest[:1])
 
 
 def _resume_order(order: Order) -> None:
@@ -448,7 +403,7 @@ def _resume_order(order: Order) -> None:
     )
     before = failure.data.get("before") if failure is not None else None
     if before and can_transition(order, before):
-        transition_order(order, before, actor=PROVIDER, reason=_("Payment captured after a retry."))
+        transition_order(order, before, actor=PROVIDER, reason=StatusReason.CAPTURE_RETRIED)
 
 
 def _payment_payload(order: Order, payment: Payment, operation: PaymentOperation) -> dict[str, object]:

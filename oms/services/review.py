@@ -18,22 +18,24 @@ from oms.services.transitions import transition_order
 from oms.states import OrderStatus
 
 
-def review_reasons(order: Order, customer: Customer, billing_address) -> list[str]:
-    """The codes of the active review rules this order matches (empty: no review)."""
+def review_reasons(order: Order, customer: Customer, billing_address) -> list[dict[str, object]]:
+    """The active review rules this order matches, as `timeline.review_reason()`
+    builds them, by code (empty: no review)."""
     rules = ReviewRule.objects.filter(is_active=True).filter(
         Q(channel__isnull=True) | Q(channel=order.channel_id)
     )
-    reasons: set[str] = set()
+    reasons: dict[tuple[str, str], dict[str, object]] = {}
     for rule in rules:
         if rule.kind == ReviewRule.Kind.AMOUNT_OVER:
             if rule.threshold is not None and order.total_amount > rule.threshold:
-                reasons.add(f"amount_over:{rule.threshold}")
+                threshold = timeline.money(rule.threshold)
+                reasons[(rule.kind, threshold)] = timeline.review_reason(rule.kind, threshold=threshold)
         elif rule.kind == ReviewRule.Kind.FLAGGED_CUSTOMER:
             if customer.is_flagged:
-                reasons.add("flagged_customer")
+                reasons[(rule.kind, "")] = timeline.review_reason(rule.kind)
         elif _addresses_differ(order, billing_address):
-            reasons.add("address_mismatch")
-    return sorted(reasons)
+            reasons[(rule.kind, "")] = timeline.review_reason(rule.kind)
+    return [reasons[key] for key in sorted(reasons)]
 
 
 def _addresses_differ(order: Order, billing_address) -> bool:

@@ -19,9 +19,10 @@ def can_transition(order: Order, to: str) -> bool:
     return to in ORDER_TRANSITIONS.get(order.status, set())
 
 
-def transition_order(order: Order, to: str, *, actor: Actor, reason: str = "") -> Order:
+def transition_order(order: Order, to: str, *, actor: Actor, reason: str = "", **details: object) -> Order:
     """Move `order` to status `to`. The caller holds no lock: the UPDATE only
-    succeeds if the status is still the one read."""
+    succeeds if the status is still the one read. `reason`: a `StatusReason`;
+    `details`: its data (a `note`, an `error`), recorded beside it."""
     before = order.status
     if not can_transition(order, to):
         raise IllegalTransition("order", before, to)
@@ -31,7 +32,7 @@ def transition_order(order: Order, to: str, *, actor: Actor, reason: str = "") -
             current = Order.objects.values_list("status", flat=True).get(pk=order.pk)
             raise IllegalTransition("order", current, to)
         order.status = to
-        timeline.status_changed(order, actor=actor, before=before, after=to, reason=reason)
+        timeline.status_changed(order, actor=actor, before=before, after=to, reason=reason, **details)
     return order
 
 

@@ -569,7 +569,7 @@ def test_sku_detail_lists_warehouses_suppliers_and_incoming_stock_with_dates(sta
     assert "Orléans warehouse" in html
     assert "Atelier Dupont" in html
     assert "Drop-ship supplier" in html
-    assert '<time datetime="2027-01-15">Jan. 15, 2027</time>' in html
+    assert '<time datetime="2027-01-15">15 Jan 2027</time>' in html
     assert "PO-88 · 5 pre-ordered" in html
     assert "100 on hand · 7 reserved · 0 protected" in html
 
@@ -598,7 +598,7 @@ def test_sku_detail_in_french_dates_and_words(staff_client, shelf):
     html = response.content.decode()
     assert "Entrepôts et fournisseurs" in html
     assert "Stock à venir" in html
-    assert '<time datetime="2027-01-15">15 janvier 2027</time>' in html
+    assert '<time datetime="2027-01-15">15 jan. 2027</time>' in html
     assert (
         "sur 10 unités en stock, 0 sont réservées pour des commandes et 2 protégées pour ce magasin" in html
     )

@@ -98,7 +98,7 @@ def test_the_created_order_is_the_one_read_back(api, catalogue):
     order = read.json()
     assert (order["status"], order["review_reasons"], order["promised_date"] is not None) == (
         "awaiting_review",
-        ["amount_over:50.00"],
+        [{"code": "amount_over", "threshold": "50.00"}],
         True,
     )
     assert [line["status"] for line in order["lines"]] == ["open", "backordered"]

@@ -218,7 +218,10 @@ def test_preorder_on_future_stock_when_the_channel_allows_it(lamp, warehouse):
 def test_orders_matching_review_rules_wait_for_review(web, lamp):
     ReviewRule.objects.create(kind="amount_over", threshold=Decimal("15.00"))
     order, _ = place_order(place_order_command([("LAMP", 2, "10.00")]), actor=ACTOR)
-    assert (order.status, order.review_reasons) == (OrderStatus.AWAITING_REVIEW, ["amount_over:15.00"])
+    assert (order.status, order.review_reasons) == (
+        OrderStatus.AWAITING_REVIEW,
+        [{"code": "amount_over", "threshold": "15.00"}],
+    )
     assert list(OutboxEvent.objects.values_list("event_type", flat=True)) == [
         "order.created",
         "order.held_for_review",
@@ -229,7 +232,7 @@ def test_flagged_customers_go_to_review(web, lamp):
     ReviewRule.objects.create(kind="flagged_customer")
     CustomerFactory(email="camille.martin@example.fr", is_flagged=True)
     order, _ = place_order(place_order_command([("LAMP", 1)]), actor=ACTOR)
-    assert order.review_reasons == ["flagged_customer"]
+    assert order.review_reasons == [{"code": "flagged_customer"}]
 
 
 def test_e_reservation_holds_at_the_store_only_without_payment(web, lamp, warehouse):

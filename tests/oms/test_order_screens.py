@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inventory.models import Reservation, StockLevel
 from oms.core.actors import Actor
@@ -29,6 +30,14 @@ API = Actor(label="api:webshop")
 
 
 # --- Data ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in French leaves French active in this thread (LocaleMiddleware
+    does not switch back): the next test starts in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -366,7 +375,7 @@ def test_detail_shows_lines_allocations_payments_and_timeline(cs, warehouse):
     assert titles == ["Payment authorised", "Stock reserved", "Order created"]
     assert "74.80 authorised by sandbox (reference auth-123)" in html
     assert "LAMP × 2" in html
-    assert "Channel web, 2 lines." in html
+    assert "Channel Web shop, 2 lines." in html
     assert "api:webshop" in html
 
 
@@ -444,7 +453,7 @@ def test_pre_order_shows_its_promised_date(cs, warehouse):
     assert f"Promised for</dt><dd>{expected:%-d %b %Y}</dd>" in html
     assert "WH-ORLEANS × 2 · pre-order" in html
     assert '<span class="status status-backordered">Pre-ordered</span>' in html
-    assert f"DESK × 2, promised for {expected.isoformat()}" in html
+    assert f"DESK × 2, promised for {expected.day} {expected:%b %Y}" in html
     assert "DESK × 2 on incoming stock" in html
 
 
@@ -458,7 +467,7 @@ def test_an_expired_e_reservation_tells_what_happened(cs, order):
     assert titles[:3] == ["Status changed", "Stock released", "E-reservation expired"]
     assert "3 unit(s) back in stock" in html
     assert "Reason: not collected before the deadline" in html
-    assert "System (e-reservation-expiry)" in html
+    assert "System (e-reservation expiry)" in html
     assert '<span class="status status-expired">Expired</span>' in html
     assert "No cancellation: the order is Expired." in html
 
@@ -763,3 +772,49 @@ def test_review_queue_queries_do_not_grow_with_the_orders(cs, held):
         response = cs.get("/orders/review/")
     assert len(response.context["items"]) == 6
     assert len(with_six) == len(with_one)
+
+
+# --- The reader's language: words, dates and amounts ---------------------------------
+
+ENGLISH_WORDS = re.compile(
+    r"\b(Order|created|Channel|reserved|Status|changed|Reason|Payment|authorised|"
+    r"Amount|System|payments|Web shop|Call centre|call_centre|line|lines|Dec)\b"
+)
+
+
+def test_the_timeline_in_french_has_no_english_word(cs, warehouse):
+    # given: an order placed by the call centre, paid, sourced, with a note
+    order = new_order([("LAMP", 2, "19.90")], channel="call_centre")
+    transition_order(order, OrderStatus.IN_FULFILMENT, actor=Actor.system("payments"), reason="sourced")
+    add_note(order.number, actor=Actor(label="customer.service"), text="Rappeler après 18 h")
+    cs.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    # when
+    html = cs.get(f"/orders/{order.number}/").content.decode()
+    # then: every entry's title, sentences and time read in French
+    timeline = html[html.index('class="timeline') :]
+    said = re.findall(
+        r'<span class="tl-title">([^<]+)</span>|<p class="tl-(?:detail|meta)[^"]*">(.*?)</p>', timeline, re.S
+    )
+    text = " ".join(" ".join(parts) for parts in said)
+    assert "Canal Service client téléphonique, 1 ligne." in text
+    assert "Système (paiements)" in text
+    assert ENGLISH_WORDS.findall(re.sub(r"<[^>]+>", " ", text)) == []
+
+
+def test_dates_read_day_first_in_english_and_french(cs, warehouse):
+    # given: an order placed on 1 December 2026 at 20:43, Paris time
+    order = new_order()
+    placed = timezone.make_aware(timezone.datetime(2026, 12, 1, 20, 43))
+    Order.objects.filter(pk=order.pk).update(created_at=placed)
+    TimelineEntry.objects.filter(order=order).update(created_at=placed)
+    # when
+    english = cs.get(f"/orders/{order.number}/").content.decode()
+    cs.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    french = cs.get(f"/orders/{order.number}/").content.decode()
+    # then
+    assert "placed 1 Dec 2026, 20:43" in english
+    assert "1 Dec 2026, 20:43</time> · api:webshop" in english
+    assert "12/01/2026" not in english and "p.m." not in english
+    assert "passée le 1 déc. 2026 à 20:43" in french
+    assert "1 déc. 2026, 20:43</time> · api:webshop" in french
+    assert "Déc" not in french

@@ -217,7 +217,12 @@ def test_a_declined_capture_puts_the_order_in_payment_failed(lamp, django_captur
         (
             "status_changed",
             "system:payments",
-            {"before": "in_fulfilment", "after": "payment_failed", "reason": DECLINED},
+            {
+                "before": "in_fulfilment",
+                "after": "payment_failed",
+                "reason": "capture_failed",
+                "error": DECLINED,
+            },
         ),
     ]
     assert events(order) == ["order.created", "order.confirmed", "payment.failed"]
@@ -280,7 +285,8 @@ def test_a_retried_capture_takes_the_order_back_to_where_it_was(
             {
                 "before": "partially_shipped",
                 "after": "payment_failed",
-                "reason": "Declined: insufficient funds.",
+                "reason": "capture_failed",
+                "error": "Declined: insufficient funds.",
             },
         ),
         (
@@ -288,7 +294,7 @@ def test_a_retried_capture_takes_the_order_back_to_where_it_was(
             {
                 "before": "payment_failed",
                 "after": "partially_shipped",
-                "reason": "Payment captured after a retry.",
+                "reason": "capture_retried",
             },
         ),
     ]
@@ -441,7 +447,12 @@ def test_cancelling_a_whole_order_voids_its_authorisation(lamp, provider, django
         (
             "status_changed",
             "system:test",
-            {"before": "confirmed", "after": "cancelled", "reason": "customer changed their mind"},
+            {
+                "before": "confirmed",
+                "after": "cancelled",
+                "reason": "order_cancelled",
+                "note": "customer changed their mind",
+            },
         ),
         ("payment_void", "system:test", {"amount": "30.00", "outcome": "succeeded", "error": ""}),
     ]

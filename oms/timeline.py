@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from oms.core.actors import Actor
 from oms.models import CHANNEL_NAMES, Order, ReviewReason, StatusReason, TimelineEntry, TimelineKind
+from oms.payments.base import provider_message
 from oms.states import OrderStatus
 
 K = TimelineKind
@@ -202,7 +203,7 @@ def status_reason_text(data: Data) -> str:
     if not code:
         return str(data.get("note") or "")
     label = str(StatusReason(code).label) if code in StatusReason.values else code
-    extra = data.get("note") or data.get("error")
+    extra = data.get("note") or provider_message(data.get("error"))
     return _("%(reason)s: %(detail)s") % {"reason": label, "detail": extra} if extra else label
 
 
@@ -375,7 +376,7 @@ def _payment_reader(kind: TimelineKind) -> Reader:
         outcome = str(data.get("outcome", ""))
         details = [_("Amount: %(amount)s") % {"amount": amount_text(data.get("amount"))}]
         if data.get("error"):
-            details.append(_("Error: %(error)s") % {"error": data["error"]})
+            details.append(_("Error: %(error)s") % {"error": provider_message(data["error"])})
         title = _payment_titles().get((kind, outcome), f"{kind} ({outcome})")
         tone = {"pending": "info", "succeeded": "ok", "failed": "bad"}.get(outcome, "info")
         return Told(title, tone, details)

@@ -4,12 +4,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class ProviderResult:
     succeeded: bool
     provider_reference: str = ""
     error: str = ""
+
+
+def provider_message(text: object) -> str:
+    """A provider's message as stored (in English), in the reader's language when it
+    is one the project knows (the sandbox's); else as the provider wrote it."""
+    return gettext(str(text)) if text else ""
 
 
 class PaymentProvider(Protocol):

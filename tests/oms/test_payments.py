@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from oms import payments
+from oms import payments, timeline
 from oms.core.actors import Actor
 from oms.core.errors import IdempotencyMismatch, IllegalTransition, InvalidInput
 from oms.models import OutboxEvent, Payment, PaymentOperation
 from oms.payments import ProviderResult
+from oms.payments.base import provider_message
 from oms.services.cancellation import CancelLine, cancel_order
 from oms.services.capture import place_order
 from oms.services.payments import (
@@ -584,3 +585,20 @@ def test_the_provider_is_called_after_commit_outside_any_transaction(transaction
     # then
     assert seen == [False]
     assert payment_of(order) == (PaymentStatus.CAPTURED, Decimal("30.00"), Decimal("0.00"))
+
+
+def test_the_sandbox_declining_a_capture_reads_in_french(lamp, django_capture_on_commit_callbacks):
+    # given: a capture the sandbox declined (its message stored in English)
+    order = place(reference="auth-fail-capture")
+    transition_order(order, OrderStatus.IN_FULFILMENT, actor=STAFF)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_capture(order.number, Decimal("30.00"), actor=STAFF, key="ship-1")
+    # when: customer service reads the order in French
+    with translation.override("fr"):
+        told = [timeline.tell(entry.kind, entry.data) for entry in order.timeline.order_by("pk")]
+    # then
+    french = "Sandbox\xa0: encaissement refusé (carte expirée)."
+    assert told[-2].details == ["Montant\xa0: 30,00", f"Erreur\xa0: {french}"]
+    assert told[-1].details[-1].endswith(french)
+    # and a real provider's own words stay as it wrote them
+    assert provider_message("Do not honour") == "Do not honour"

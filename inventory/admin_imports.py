@@ -14,6 +14,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
 from inventory.models import Sku, StockLevel, StockPoint
+from inventory.services.catalogue import STOCK_POINT_COLUMNS
 from inventory.services.feeds import ABSOLUTE, FeedItem, apply_feed
 from inventory.services.imports import import_skus, import_stock_points
 from oms.core.actors import Actor
@@ -140,26 +141,7 @@ class StockPointResource(ServiceImportResource):
 
     class Meta:
         model = StockPoint
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "region",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-            "country",
-            "latitude",
-            "longitude",
-            "services",
-            "opening_hours",
-            "closures",
-            "daily_capacity",
-            "processing_time_hours",
-            "priority",
-            "is_active",
-        ]
+        fields = list(STOCK_POINT_COLUMNS)
         export_order = fields
         import_id_fields = ["code"]
         name = "stock points"

@@ -16,7 +16,8 @@ from inventory.models import Sku, StockPoint
 from inventory.services.protection import RuleScope, refresh_protection
 from oms.core.errors import Conflict
 
-STOCK_POINT_FIELDS = {
+# What a stock point import or change may set, in the order of a CSV's columns.
+STOCK_POINT_COLUMNS = (
     "code",
     "name",
     "kind",
@@ -35,7 +36,8 @@ STOCK_POINT_FIELDS = {
     "processing_time_hours",
     "priority",
     "is_active",
-}
+)
+STOCK_POINT_FIELDS = frozenset(STOCK_POINT_COLUMNS)
 SKU_FIELDS = {"code", "ean", "name", "category", "weight_grams", "price", "is_active"}
 
 

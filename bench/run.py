@@ -96,14 +96,14 @@ def recreate_database(url: str) -> None:
 BUILD = [
     """
     INSERT INTO inventory_stockpoint (code, name, kind, region, address_line1, address_line2,
-        postal_code, city, country, latitude, longitude, services, opening_hours, daily_capacity,
-        processing_time_hours, priority, is_active, created_at, updated_at)
+        postal_code, city, country, latitude, longitude, services, opening_hours, closures,
+        daily_capacity, processing_time_hours, priority, is_active, created_at, updated_at)
     SELECT CASE g WHEN 1 THEN 'WH-BENCH' WHEN 2 THEN 'SUP-BENCH' ELSE 'ST-B-' || lpad(g::text, 4, '0') END,
            'Bench stock point ' || g,
            CASE g WHEN 1 THEN 'warehouse' WHEN 2 THEN 'supplier' ELSE 'store' END,
            'Region ' || (g %% 12), '', '', lpad((10000 + g * 97 %% 85000)::text, 5, '0'), 'City ' || g, 'FR',
            43.0 + random() * 7.5, -1.5 + random() * 9.0,
-           '["ship_from_store", "click_and_collect", "returns"]'::jsonb, '{}'::jsonb,
+           '["ship_from_store", "click_and_collect", "returns"]'::jsonb, '{}'::jsonb, '[]'::jsonb,
            100, 24, CASE g WHEN 1 THEN 10 ELSE 100 END, true, now(), now()
     FROM generate_series(1, %(points)s) g
     """,

@@ -1,9 +1,12 @@
 """Channel allocation as a policy object: which stock points feed a channel, and
-how many of a stock point's units the channel may promise."""
+how many of a stock point's units the channel may promise, each answer with its
+reason (`ChannelPolicy.decide`, `Allocation.why`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from inventory.models import ChannelAllocation
 
@@ -30,8 +33,29 @@ class Allocation:
             return atp
         return max(0, min(atp, self.limit(on_hand - protection) - held))
 
+    def why(self, *, atp: int, on_hand: int, protection: int, held: int) -> str:
+        """Why `promisable` is what it is, in the reader's language."""
+        promisable = self.promisable(atp=atp, on_hand=on_hand, protection=protection, held=held)
+        if promisable == atp:
+            return _("The channel may promise every available unit (%(atp)d).") % {"atp": atp}
+        return _(
+            "The channel may hold %(limit)d of these units and already holds %(held)d: "
+            "%(promisable)d of %(atp)d available may be promised."
+        ) % {
+            "limit": self.limit(on_hand - protection),
+            "held": held,
+            "promisable": promisable,
+            "atp": atp,
+        }
+
 
 FULL = Allocation()
+
+
+@dataclass(frozen=True)
+class AllocationDecision:
+    allocation: Allocation | None  # None: the stock point does not feed the channel
+    reason: str
 
 
 class ChannelPolicy:
@@ -47,17 +71,38 @@ class ChannelPolicy:
 
     def allocation_for(self, stock_point_id: int, kind: str) -> Allocation | None:
         """The allocation of a stock point to this channel, None if it does not feed it."""
+        return self.decide(stock_point_id, kind).allocation
+
+    def decide(self, stock_point_id: int, kind: str) -> AllocationDecision:
+        """The allocation of a stock point to this channel (None: it does not feed
+        it) and the reason: the most specific rule that matched, or none."""
         if not self.rules:
-            return FULL
+            return AllocationDecision(
+                FULL, _("No allocation rule for this channel: every stock point feeds it.")
+            )
         for rule in self.rules:
             if rule.stock_point_id and rule.stock_point_id != stock_point_id:
                 continue
             if rule.stock_point_kind and rule.stock_point_kind != kind:
                 continue
             if rule.is_excluded:
-                return None
-            return Allocation(rule.share_percent, rule.max_units)
-        return None
+                return AllocationDecision(
+                    None, _("Allocation rule #%(id)d keeps it from this channel.") % {"id": rule.pk}
+                )
+            allocation = Allocation(rule.share_percent, rule.max_units)
+            if rule.max_units is None:
+                reason = _("Allocation rule #%(id)d: %(share)d%% of its units.") % {
+                    "id": rule.pk,
+                    "share": rule.share_percent,
+                }
+            else:
+                reason = _("Allocation rule #%(id)d: %(share)d%% of its units, %(cap)d at most.") % {
+                    "id": rule.pk,
+                    "share": rule.share_percent,
+                    "cap": rule.max_units,
+                }
+            return AllocationDecision(allocation, reason)
+        return AllocationDecision(None, _("No allocation rule of this channel names this stock point."))
 
     @property
     def has_restrictions(self) -> bool:

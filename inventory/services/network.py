@@ -187,6 +187,17 @@ class Ranking:
         )
         return levels.annotate(preferred=preferred).order_by("preferred", *order)
 
+    def why(self, *, stock_point_id: int, priority: int, atp: int) -> str:
+        """Why a level ranks where it does, in the reader's language."""
+        if stock_point_id in self.prefer:
+            return _(
+                "Preferred stock point for this order, then priority %(priority)d, %(atp)d available."
+            ) % {
+                "priority": priority,
+                "atp": atp,
+            }
+        return _("Priority %(priority)d, then %(atp)d available.") % {"priority": priority, "atp": atp}
+
 
 def _candidates(
     sku_id: int, policy: ChannelPolicy, prefer: list[int], only: list[int] | None

@@ -1141,7 +1141,7 @@ def probe_order_capture(client, token: str, user_id: int) -> list[str]:
             raise RuntimeError(f"probe order: HTTP {response.status_code} {response.content[:300]!r}")
         return len(captured)
 
-    with mock.patch("oms.services.outbox._queue_dispatch"):
+    with mock.patch("oms.services.outbox.enqueue_on_commit"):
         counts = [service(f"probe-{RUN}-s-{n}") for n in range(30)]
         numbers = iter(range(1000))
         service_ms = timed(lambda: service(f"probe-{RUN}-s-t{next(numbers)}"), 50)

@@ -70,39 +70,48 @@ class ChannelPolicy:
         return cls(channel, list(ChannelAllocation.objects.filter(channel=channel)))
 
     def allocation_for(self, stock_point_id: int, kind: str) -> Allocation | None:
-        """The allocation of a stock point to this channel, None if it does not feed it."""
-        return self.decide(stock_point_id, kind).allocation
+        """The allocation of a stock point to this channel, None if it does not feed
+        it (availability asks this for every stock point: no reason is worded)."""
+        if not self.rules:
+            return FULL
+        rule = self._rule_for(stock_point_id, kind)
+        if rule is None or rule.is_excluded:
+            return None
+        return Allocation(rule.share_percent, rule.max_units)
 
     def decide(self, stock_point_id: int, kind: str) -> AllocationDecision:
-        """The allocation of a stock point to this channel (None: it does not feed
-        it) and the reason: the most specific rule that matched, or none."""
+        """The same answer as `allocation_for`, with its reason: the most specific
+        rule that matched, or none."""
+        allocation = self.allocation_for(stock_point_id, kind)
         if not self.rules:
             return AllocationDecision(
-                FULL, _("No allocation rule for this channel: every stock point feeds it.")
+                allocation, _("No allocation rule for this channel: every stock point feeds it.")
             )
+        rule = self._rule_for(stock_point_id, kind)
+        if rule is None:
+            return AllocationDecision(None, _("No allocation rule of this channel names this stock point."))
+        if rule.is_excluded:
+            return AllocationDecision(
+                None, _("Allocation rule #%(id)d keeps it from this channel.") % {"id": rule.pk}
+            )
+        words = {"id": rule.pk, "share": rule.share_percent, "cap": rule.max_units}
+        if rule.max_units is None:
+            return AllocationDecision(
+                allocation, _("Allocation rule #%(id)d: %(share)d%% of its units.") % words
+            )
+        return AllocationDecision(
+            allocation, _("Allocation rule #%(id)d: %(share)d%% of its units, %(cap)d at most.") % words
+        )
+
+    def _rule_for(self, stock_point_id: int, kind: str) -> ChannelAllocation | None:
+        """The most specific rule naming the stock point (or its kind), if any."""
         for rule in self.rules:
             if rule.stock_point_id and rule.stock_point_id != stock_point_id:
                 continue
             if rule.stock_point_kind and rule.stock_point_kind != kind:
                 continue
-            if rule.is_excluded:
-                return AllocationDecision(
-                    None, _("Allocation rule #%(id)d keeps it from this channel.") % {"id": rule.pk}
-                )
-            allocation = Allocation(rule.share_percent, rule.max_units)
-            if rule.max_units is None:
-                reason = _("Allocation rule #%(id)d: %(share)d%% of its units.") % {
-                    "id": rule.pk,
-                    "share": rule.share_percent,
-                }
-            else:
-                reason = _("Allocation rule #%(id)d: %(share)d%% of its units, %(cap)d at most.") % {
-                    "id": rule.pk,
-                    "share": rule.share_percent,
-                    "cap": rule.max_units,
-                }
-            return AllocationDecision(allocation, reason)
-        return AllocationDecision(None, _("No allocation rule of this channel names this stock point."))
+            return rule
+        return None
 
     @property
     def has_restrictions(self) -> bool:

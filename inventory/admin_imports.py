@@ -6,6 +6,7 @@ or nothing: a bad row refuses the whole file and every bad row is listed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -22,30 +23,23 @@ from oms.core.errors import DomainError, InvalidInput
 
 
 def _errors_by_index(error: InvalidInput) -> dict[int, ValidationError]:
-    """A service's per-row errors (`{"index": i, "errors": {field: message}}`, or
-    `field`/`detail` pairs) as one ValidationError per row index."""
+    """A service's per-row errors (`{"index", "field"?, "detail"}` items, the one
+    error shape) as one ValidationError per row index."""
     by_index: dict[int, dict[str, list[str]]] = {}
     for item in error.errors:
         index = int(item.get("index", item.get("line", 0)) or 0)
-        messages = by_index.setdefault(index, {})
-        problems = item.get("errors")
-        if isinstance(problems, dict):
-            for name, message in problems.items():
-                messages.setdefault(name, []).append(str(message))
-        else:
-            name = str(item.get("field") or NON_FIELD_ERRORS)
-            messages.setdefault(name, []).append(str(item.get("detail", "")))
+        name = str(item.get("field") or NON_FIELD_ERRORS)
+        by_index.setdefault(index, {}).setdefault(name, []).append(str(item.get("detail", "")))
     return {index: ValidationError(messages) for index, messages in by_index.items()}
 
 
 class ServiceImportResource(resources.ModelResource):
     """Reads each row with the resource's widgets, then hands every row at once to
-    `write()` (a service). The library's own row-by-row saving is never used."""
+    `write(rows, *, user)`, which each resource defines as one call of its service.
+    The library's own row-by-row saving is never used."""
 
     key = "code"
-
-    def write(self, rows: list[dict[str, Any]], *, user) -> None:
-        raise NotImplementedError
+    write: Callable[..., None]
 
     def column_widgets(self) -> dict[str, widgets.Widget]:
         return {field.column_name: field.widget for field in self.get_import_fields()}

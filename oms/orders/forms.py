@@ -10,11 +10,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oms.services.cancellation import CancelLine
+from oms.services.capture import MAX_LINE_QUANTITY
 from oms.services.notes import MAX_NOTE_LENGTH
 from oms.states import OrderStatus
 
 MAX_REASON_LENGTH = 500
-MAX_UNITS = 100_000
 
 
 class OrderSearchForm(forms.Form):
@@ -79,7 +79,7 @@ class CancelLinesForm(forms.Form):
         for name in data or {}:
             if name.startswith(self.PREFIX) and len(name) > len(self.PREFIX):
                 self.fields[name] = forms.IntegerField(
-                    label=name.removeprefix(self.PREFIX), min_value=0, max_value=MAX_UNITS, required=False
+                    label=name.removeprefix(self.PREFIX), min_value=0, max_value=MAX_LINE_QUANTITY, required=False
                 )
 
     def clean(self) -> dict[str, object]:

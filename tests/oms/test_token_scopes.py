@@ -14,9 +14,9 @@ from oms.models import Order, OutboxEvent, TimelineEntry, TokenAccess, WebhookSu
 from oms.services.capture import place_order
 from oms.states import OrderStatus
 from tests.inventory.factories import SkuFactory, StockLevelFactory, StockPointFactory
+from tests.oms.dns import fake_getaddrinfo
 from tests.oms.factories import ChannelFactory, place_order_command
 from tests.oms.test_api_orders import order_body
-from tests.oms.test_webhooks_api import fake_getaddrinfo
 
 ORDERS = "/api/v1/orders/"
 FEED = {
